@@ -1,0 +1,54 @@
+// Package node composes tincan's parts (identity, store, chat) into one
+// service and is the only API that ui/ and cmd/ use.
+//
+// It must never import Fyne, and never block its callers on the network:
+// methods commit locally and return; events arrive in order on a queue.
+package node
+
+import (
+	"time"
+)
+
+// ContactView is a contact as the UI and CLI show it. JSON names are part of
+// the CLI contract.
+type ContactView struct {
+	Name        string    `json:"name"`
+	Fingerprint string    `json:"fingerprint"` // hex SHA-256 of the public key
+	Online      bool      `json:"online"`
+	Path        string    `json:"path"` // how it is reached: "direct" or "none"
+	Addr        string    `json:"addr"` // address given or last reached
+	Unread      int       `json:"unread"`
+	AddedAt     time.Time `json:"added_at"`
+}
+
+// MessageView is a message as the UI and CLI show it. JSON names are part of
+// the CLI contract.
+type MessageView struct {
+	ID        string    `json:"id"`      // 32 hex digits
+	Contact   string    `json:"contact"` // contact name
+	Direction string    `json:"direction"`
+	Text      string    `json:"text"`
+	SentAt    time.Time `json:"sent_at"`
+	At        time.Time `json:"at"`
+	State     string    `json:"state"` // queued, sent, delivered, received
+}
+
+// Status is the node's state as `tincan status --json` prints it.
+type Status struct {
+	Name        string        `json:"name"`
+	Fingerprint string        `json:"fingerprint"`
+	Card        string        `json:"card"`
+	Listen      string        `json:"listen"`
+	Keystore    string        `json:"keystore"`
+	Home        string        `json:"home"`
+	Contacts    []ContactView `json:"contacts"`
+	Outbox      int           `json:"outbox"`
+	Uptime      float64       `json:"uptime_seconds"`
+}
+
+// Event is something the UI shows as it happens; exactly one field is set.
+type Event struct {
+	Message  *MessageView // a message arrived, or one of ours changed state
+	Presence *ContactView // a contact went online/offline or changed path
+	Contacts bool         // the contact list changed (added/removed)
+}
