@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// migrations are the schema steps in order; the database's user_version is
+// the number of steps applied. Append new steps, never edit old ones.
+var migrations = [][]string{
+	// 1: contacts, messages, outbox, settings.
+	{
+		`CREATE TABLE contacts (
+			id          INTEGER PRIMARY KEY,
+			name        TEXT    NOT NULL UNIQUE,
+			card        TEXT    NOT NULL,
+			public_key  BLOB    NOT NULL,
+			fingerprint BLOB    NOT NULL UNIQUE,
+			secret_id   BLOB    NOT NULL,
+			addr        TEXT    NOT NULL DEFAULT '',
+			added_at    INTEGER NOT NULL
+		)`,
+		`CREATE TABLE messages (
+			seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+			contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+			direction  INTEGER NOT NULL CHECK (direction IN (1, 2)),
+			id         BLOB    NOT NULL CHECK (length(id) = 16),
+			body       TEXT    NOT NULL,
+			sent_at    INTEGER NOT NULL,
+			at         INTEGER NOT NULL,
+			state      INTEGER NOT NULL CHECK (state BETWEEN 1 AND 4),
+			read       INTEGER NOT NULL DEFAULT 0,
+			UNIQUE (contact_id, direction, id)
+		)`,
+		// History scans a contact's messages by seq.
+		`CREATE INDEX messages_contact_seq ON messages (contact_id, seq)`,
+		`CREATE TABLE outbox (
+			seq        INTEGER PRIMARY KEY REFERENCES messages(seq) ON DELETE CASCADE,
+			contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX outbox_contact_seq ON outbox (contact_id, seq)`,
+		`CREATE TABLE settings (
+			key   TEXT PRIMARY KEY,
+			value TEXT NOT NULL
+		)`,
+	},
+}
+
+// migrate applies pending migrations, each in its own transaction, and fails
+// with ErrSchemaTooNew if the database is ahead of this code.
+func (s *Store) migrate(ctx context.Context) error {
+	for {
+		done, err := s.migrateStep(ctx)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// migrateStep applies the next pending migration, or reports done. The
+// version is read inside the write transaction, so two processes opening
+// the same database at once do not both apply a step.
+func (s *Store) migrateStep(ctx context.Context) (done bool, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+
+	var version int
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return false, fmt.Errorf("migrate: read version: %w", err)
+	}
+	switch {
+	case version > len(migrations):
+		return false, fmt.Errorf("%w: schema version %d, this build knows %d",
+			ErrSchemaTooNew, version, len(migrations))
+	case version == len(migrations):
+		return true, nil
+	}
+	for _, stmt := range migrations[version] {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return false, fmt.Errorf("migrate to %d: %w", version+1, err)
+		}
+	}
+	// PRAGMA takes no parameters; version is an int we computed.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, version+1)); err != nil {
+		return false, fmt.Errorf("migrate to %d: set version: %w", version+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate to %d: commit: %w", version+1, err)
+	}
+	return false, nil
+}
