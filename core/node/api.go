@@ -15,8 +15,9 @@ type ContactView struct {
 	Name        string    `json:"name"`
 	Fingerprint string    `json:"fingerprint"` // hex SHA-256 of the public key
 	Online      bool      `json:"online"`
-	Path        string    `json:"path"` // how it is reached: "direct" or "none"
-	Addr        string    `json:"addr"` // address given or last reached
+	Path        string    `json:"path"`             // how it is reached: "direct" or "none"
+	Addr        string    `json:"addr"`             // address given with the contact
+	Remote      string    `json:"remote,omitempty"` // remote address of the live session
 	Unread      int       `json:"unread"`
 	AddedAt     time.Time `json:"added_at"`
 }

@@ -1,0 +1,56 @@
+# tincan: `make run` builds and starts the app; `make test` runs every test.
+# Both install what is missing first (Debian/Ubuntu, apt).
+
+GO          ?= go
+BIN         := build/tincan
+STATICCHECK := build/bin/staticcheck
+FUZZTIME    ?= 5s
+export LANG := en_US.UTF-8
+
+.PHONY: all run build deps deps-test test lint unit fuzz screenshot bench sim natlab clean
+
+all: build
+
+deps:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/tincan
+
+## run: build and start the desktop app (pass ARGS="--home DIR" for a second instance)
+run: build
+	./$(BIN) $(ARGS)
+
+## test: lint, unit and integration tests under -race with a real keychain
+## and a real X display, short fuzzing, and a screenshot of the real window.
+test: deps-test lint unit fuzz screenshot
+	@echo "make test: all passed"
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/build/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.7.0
+
+lint: $(STATICCHECK)
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>&1); if [ -n "$$out" ]; then echo "gofmt would change: $$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+unit:
+	scripts/with-session.sh $(GO) test -race -count=1 -timeout 15m ./...
+
+## fuzz: each fuzz target for FUZZTIME (the corpora under testdata/ run in `unit` too)
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
+
+## screenshot: the real window under Xvfb, saved under build/ and checked
+screenshot: build
+	scripts/with-session.sh scripts/screenshot.sh $(BIN)
+
+## bench: message round trip against bare TLS, burst, idle memory
+bench: build
+	scripts/bench.sh $(BIN)
+
+clean:
+	rm -rf build

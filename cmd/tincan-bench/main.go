@@ -1,0 +1,362 @@
+// Command tincan-bench measures tincan against a baseline in the same run and
+// prints a table with their ratio: message round trip against a bare TLS 1.3
+// echo, a 10,000-message burst, and the idle daemon's memory against an idle
+// Go process that only holds a TLS listener.
+//
+// Usage: tincan-bench -bin build/tincan [-rounds 300] [-burst 10000] [-dir DIR]
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"tincan/core/identity"
+	"tincan/core/node"
+)
+
+func main() {
+	binPath := flag.String("bin", "build/tincan", "tincan binary, for the idle-memory row")
+	rounds := flag.Int("rounds", 300, "round trips to time")
+	burst := flag.Int("burst", 10000, "messages in the burst")
+	dir := flag.String("dir", "", "where the nodes keep their databases (default: a temp dir on disk)")
+	idle := flag.Bool("idle-baseline", false, "internal: be the idle baseline process")
+	flag.Parse()
+	if *idle {
+		idleBaseline()
+		return
+	}
+	if err := run(*binPath, *rounds, *burst, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "tincan-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type row struct {
+	what, tincan, baseline, ratio, target string
+}
+
+func run(bin string, rounds, burst int, dir string) error {
+	if dir == "" {
+		if err := os.MkdirAll("build", 0o755); err != nil {
+			return err
+		}
+		d, err := os.MkdirTemp("build", "bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	payload := strings.Repeat("m", 100)
+	ana, ben, err := twoNodes(dir)
+	if err != nil {
+		return err
+	}
+	defer ana.Close()
+	defer ben.Close()
+
+	bare, err := bareTLSEcho(rounds, len(payload))
+	if err != nil {
+		return fmt.Errorf("bare TLS echo: %w", err)
+	}
+	rtt, err := roundTrips(ana, rounds, payload)
+	if err != nil {
+		return fmt.Errorf("round trips: %w", err)
+	}
+	rate, lost, err := burstRun(ana, ben, burst, payload)
+	if err != nil {
+		return fmt.Errorf("burst: %w", err)
+	}
+	bareRate, err := bareTLSBurst(burst, len(payload))
+	if err != nil {
+		return fmt.Errorf("bare TLS burst: %w", err)
+	}
+	rss, err := idleRSS(bin, "daemon", "--home", filepath.Join(dir, "idle"), "--name", "Idle", "--keystore", "file", "--listen", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("idle daemon: %w", err)
+	}
+	self, _ := os.Executable()
+	baseRSS, err := idleRSS(self, "-idle-baseline")
+	if err != nil {
+		return fmt.Errorf("idle baseline: %w", err)
+	}
+
+	p50, p99 := pct(rtt, 50), pct(rtt, 99)
+	b50, b99 := pct(bare, 50), pct(bare, 99)
+	rows := []row{
+		{"round trip p50 (send -> delivered ack)", dur(p50), dur(b50) + " bare TLS 1.3 echo", ratio(float64(p50), float64(b50)), "<= 2"},
+		{"round trip p99", dur(p99), dur(b99) + " bare TLS 1.3 echo", ratio(float64(p99), float64(b99)), ""},
+		{fmt.Sprintf("burst of %d, delivered+acked", burst), fmt.Sprintf("%.0f msg/s, %d lost", rate, lost), fmt.Sprintf("%.0f msg/s bare TLS echo", bareRate), ratio(rate, bareRate), "0 lost"},
+		{"idle daemon resident memory", mb(rss), mb(baseRSS) + " idle Go TLS listener", ratio(float64(rss), float64(baseRSS)), "< 30 MB"},
+	}
+	fmt.Printf("tincan bench: %d round trips, %d-byte messages, databases in %s\n\n", rounds, len(payload), dir)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "measure\ttincan\tbaseline (same run)\tratio\ttarget")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.what, r.tincan, r.baseline, r.ratio, r.target)
+	}
+	tw.Flush()
+	if lost != 0 {
+		return fmt.Errorf("the burst lost %d messages", lost)
+	}
+	return nil
+}
+
+func twoNodes(dir string) (*node.Node, *node.Node, error) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	open := func(name string) (*node.Node, error) {
+		home := filepath.Join(dir, name)
+		ks := identity.NewFileKeystore(filepath.Join(home, "keystore"))
+		if err := node.Create(home, ks, name); err != nil {
+			return nil, err
+		}
+		return node.Open(node.Options{Home: home, Keystore: ks, Listen: "127.0.0.1:0", Logger: quiet})
+	}
+	ana, err := open("Ana")
+	if err != nil {
+		return nil, nil, err
+	}
+	ben, err := open("Ben")
+	if err != nil {
+		ana.Close()
+		return nil, nil, err
+	}
+	ctx := context.Background()
+	if _, err := ana.AddContact(ctx, "Ben", ben.Card(), ben.ListenAddr()); err != nil {
+		return nil, nil, err
+	}
+	if _, err := ben.AddContact(ctx, "Ana", ana.Card(), ana.ListenAddr()); err != nil {
+		return nil, nil, err
+	}
+	return ana, ben, nil
+}
+
+// roundTrips times Send until the delivered event, one message at a time.
+func roundTrips(ana *node.Node, n int, payload string) ([]time.Duration, error) {
+	events, stop := ana.Subscribe()
+	defer stop()
+	ctx := context.Background()
+	var out []time.Duration
+	for i := -10; i < n; i++ { // 10 warm-up rounds
+		start := time.Now()
+		m, err := ana.Send(ctx, "Ben", payload)
+		if err != nil {
+			return nil, err
+		}
+		if err := waitDelivered(events, map[string]bool{m.ID: true}); err != nil {
+			return nil, err
+		}
+		if i >= 0 {
+			out = append(out, time.Since(start))
+		}
+	}
+	return out, nil
+}
+
+func waitDelivered(events <-chan node.Event, ids map[string]bool) error {
+	timeout := time.After(5 * time.Minute)
+	for len(ids) > 0 {
+		select {
+		case ev := <-events:
+			if ev.Message != nil && ev.Message.State == "delivered" {
+				delete(ids, ev.Message.ID)
+			}
+		case <-timeout:
+			return fmt.Errorf("%d messages not delivered in 5 minutes", len(ids))
+		}
+	}
+	return nil
+}
+
+// burstRun queues n messages at once and waits until all are acknowledged.
+func burstRun(ana, ben *node.Node, n int, payload string) (rate float64, lost int, err error) {
+	events, stop := ana.Subscribe()
+	defer stop()
+	ctx := context.Background()
+	before, err := ben.History(ctx, "Ana", 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	ids := map[string]bool{}
+	start := time.Now()
+	for i := range n {
+		m, err := ana.Send(ctx, "Ben", fmt.Sprintf("%s %d", payload, i))
+		if err != nil {
+			return 0, 0, err
+		}
+		ids[m.ID] = true
+	}
+	if err := waitDelivered(events, ids); err != nil {
+		return 0, 0, err
+	}
+	rate = float64(n) / time.Since(start).Seconds()
+	after, err := ben.History(ctx, "Ana", 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	return rate, n - (len(after) - len(before)), nil
+}
+
+func tlsPair() (*tls.Config, *tls.Config, error) {
+	id, err := identity.Generate("bench")
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := identity.SelfCert(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv := &tls.Config{MinVersion: tls.VersionTLS13, Certificates: []tls.Certificate{cert}}
+	cli := &tls.Config{MinVersion: tls.VersionTLS13, InsecureSkipVerify: true} //nolint:gosec // a local baseline only
+	return srv, cli, nil
+}
+
+// echoServer echoes every byte back on each TLS connection it accepts.
+func echoServer(srv *tls.Config) (net.Listener, error) {
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", srv)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer c.Close(); io.Copy(c, c) }()
+		}
+	}()
+	return ln, nil
+}
+
+func bareTLSEcho(n, size int) ([]time.Duration, error) {
+	srv, cli, err := tlsPair()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := echoServer(srv)
+	if err != nil {
+		return nil, err
+	}
+	defer ln.Close()
+	c, err := tls.Dial("tcp", ln.Addr().String(), cli)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	buf, msg := make([]byte, size), []byte(strings.Repeat("m", size))
+	var out []time.Duration
+	for i := -10; i < n; i++ {
+		start := time.Now()
+		if _, err := c.Write(msg); err != nil {
+			return nil, err
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			return nil, err
+		}
+		if i >= 0 {
+			out = append(out, time.Since(start))
+		}
+	}
+	return out, nil
+}
+
+// bareTLSBurst writes n payloads and reads all their echoes back.
+func bareTLSBurst(n, size int) (float64, error) {
+	srv, cli, err := tlsPair()
+	if err != nil {
+		return 0, err
+	}
+	ln, err := echoServer(srv)
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	c, err := tls.Dial("tcp", ln.Addr().String(), cli)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	msg := []byte(strings.Repeat("m", size))
+	start := time.Now()
+	errc := make(chan error, 1)
+	go func() {
+		buf := make([]byte, size*n)
+		_, err := io.ReadFull(c, buf)
+		errc <- err
+	}()
+	for range n {
+		if _, err := c.Write(msg); err != nil {
+			return 0, err
+		}
+	}
+	if err := <-errc; err != nil {
+		return 0, err
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+// idleBaseline holds a TLS listener and does nothing, like an idle node.
+func idleBaseline() {
+	srv, _, err := tlsPair()
+	if err != nil {
+		os.Exit(1)
+	}
+	ln, err := echoServer(srv)
+	if err != nil {
+		os.Exit(1)
+	}
+	defer ln.Close()
+	fmt.Println("ready")
+	time.Sleep(time.Hour)
+}
+
+// idleRSS starts a process, lets it settle, and reads its resident memory.
+func idleRSS(bin string, args ...string) (int64, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	time.Sleep(5 * time.Second)
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024, err
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS for %s", bin)
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[(len(s)-1)*p/100]
+}
+
+func dur(d time.Duration) string { return d.Round(time.Microsecond).String() }
+func mb(b int64) string          { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"tincan/core/control"
+	"tincan/core/node"
+)
+
+// errRemote is an error the node answered with, carrying its exit code.
+type errRemote struct {
+	msg  string
+	code int
+}
+
+func (e errRemote) Error() string { return e.msg }
+
+// runClient sends one control command to the running node and prints the answer.
+func runClient(cmd string, rest []string, stdout io.Writer) error {
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: []string{"addr", "limit"}, bools: []string{"json"}}))
+	if err != nil {
+		return err
+	}
+	c, err := commonFrom(a)
+	if err != nil {
+		return err
+	}
+	req, err := buildRequest(cmd, a)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	resp, err := control.Call(ctx, c.home, req)
+	if err != nil {
+		return err
+	}
+	if !resp.OK {
+		return errRemote{msg: resp.Error, code: resp.Code}
+	}
+	if a.bool("json") {
+		_, err := fmt.Fprintln(stdout, string(resp.Data))
+		return err
+	}
+	return printHuman(stdout, req.Cmd, resp.Data)
+}
+
+func buildRequest(cmd string, a args) (control.Request, error) {
+	switch cmd {
+	case "id", "status":
+		return control.Request{Cmd: cmd}, a.want(0, cmd+" [--json]")
+	case "send":
+		if err := a.want(2, "send NAME TEXT"); err != nil {
+			return control.Request{}, err
+		}
+		return control.Request{Cmd: "send", Name: a.pos[0], Text: a.pos[1]}, nil
+	case "history":
+		if err := a.want(1, "history NAME [--json] [--limit N]"); err != nil {
+			return control.Request{}, err
+		}
+		limit, err := strconv.Atoi(a.get("limit", "0"))
+		if err != nil || limit < 0 {
+			return control.Request{}, usagef("--limit must be a whole number, not %q", a.get("limit", ""))
+		}
+		return control.Request{Cmd: "history", Name: a.pos[0], Limit: limit}, nil
+	case "contacts":
+		return contactsRequest(a)
+	}
+	return control.Request{}, usagef("unknown command %q", cmd)
+}
+
+func contactsRequest(a args) (control.Request, error) {
+	const usage = "contacts add NAME CARD [--addr HOST:PORT] | list [--json] | remove NAME"
+	if len(a.pos) == 0 {
+		return control.Request{}, usagef("usage: tincan %s", usage)
+	}
+	sub, a2 := a.pos[0], a
+	a2.pos = a.pos[1:]
+	switch sub {
+	case "add":
+		if err := a2.want(2, "contacts add NAME CARD [--addr HOST:PORT]"); err != nil {
+			return control.Request{}, err
+		}
+		return control.Request{Cmd: "contacts.add", Name: a2.pos[0], Card: a2.pos[1], Addr: a2.get("addr", "")}, nil
+	case "list":
+		return control.Request{Cmd: "contacts.list"}, a2.want(0, "contacts list [--json]")
+	case "remove":
+		if err := a2.want(1, "contacts remove NAME"); err != nil {
+			return control.Request{}, err
+		}
+		return control.Request{Cmd: "contacts.remove", Name: a2.pos[0]}, nil
+	}
+	return control.Request{}, usagef("usage: tincan %s", usage)
+}
+
+func printHuman(w io.Writer, cmd string, data json.RawMessage) error {
+	switch cmd {
+	case "id":
+		var v node.Identity
+		if err := json.Unmarshal(data, &v); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(w, v.Card)
+		return err
+	case "status":
+		var s node.Status
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s (%s)\nlistening on %s, keys in the %s, %d message(s) waiting\n\n",
+			s.Name, s.Fingerprint[:16], orNone(s.Listen), s.Keystore, s.Outbox)
+		return printContacts(w, s.Contacts)
+	case "contacts.list":
+		var cs []node.ContactView
+		if err := json.Unmarshal(data, &cs); err != nil {
+			return err
+		}
+		return printContacts(w, cs)
+	case "contacts.add":
+		var c node.ContactView
+		if err := json.Unmarshal(data, &c); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "added %s (%s)\n", c.Name, c.Fingerprint[:16])
+		return err
+	case "contacts.remove":
+		return nil
+	case "send":
+		var m node.MessageView
+		if err := json.Unmarshal(data, &m); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintf(w, "%s %s\n", m.State, m.ID)
+		return err
+	case "history":
+		var ms []node.MessageView
+		if err := json.Unmarshal(data, &ms); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			who, state := m.Contact, ""
+			if m.Direction == "out" {
+				who, state = "me", " ["+m.State+"]"
+			}
+			fmt.Fprintf(w, "%s  %s: %s%s\n", m.At.Local().Format("2006-01-02 15:04"), who, m.Text, state)
+		}
+		return nil
+	}
+	_, err := fmt.Fprintln(w, string(data))
+	return err
+}
+
+func printContacts(w io.Writer, cs []node.ContactView) error {
+	if len(cs) == 0 {
+		_, err := fmt.Fprintln(w, "no contacts yet: add one with 'tincan contacts add NAME CARD'")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSTATE\tPATH\tADDRESS\tUNREAD")
+	for _, c := range cs {
+		state := "offline"
+		if c.Online {
+			state = "online"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c.Name, state, c.Path, orNone(c.Addr), c.Unread)
+	}
+	return tw.Flush()
+}
+
+func orNone(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}

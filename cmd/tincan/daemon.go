@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"tincan/core/identity"
+	"tincan/core/node"
+)
+
+// DefaultListen is where a node accepts chat sessions unless told otherwise.
+const DefaultListen = ":7448"
+
+// runDaemon runs a headless node until SIGINT or SIGTERM.
+func runDaemon(rest []string, stderr io.Writer) error {
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: []string{"name", "listen"}}))
+	if err != nil {
+		return err
+	}
+	if len(a.pos) != 0 {
+		return usagef("usage: tincan daemon [--name NAME] [--listen HOST:PORT] [--home DIR] [--keystore keychain|file]")
+	}
+	c, err := commonFrom(a)
+	if err != nil {
+		return err
+	}
+	log := c.logger(stderr)
+	ks := c.openKeystore()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true}
+	n, err := node.Open(opts)
+	if errors.Is(err, identity.ErrNoIdentity) {
+		name := a.get("name", "")
+		if name == "" {
+			return usagef("%s has no identity yet: run 'tincan daemon --name NAME' once to create one", c.home)
+		}
+		log.Info("generating identity (RSA-3072)", "name", name)
+		if err := node.Create(c.home, ks, name); err != nil {
+			return err
+		}
+		n, err = node.Open(opts)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "tincan daemon ready: home=%s listen=%s\n", n.Home(), n.ListenAddr())
+	<-ctx.Done()
+	log.Info("stopping")
+	return n.Close()
+}

@@ -1,0 +1,157 @@
+// Command tincan is the desktop app (by default), the headless daemon
+// (`tincan daemon`) and the control CLI that drives either of them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"tincan/core/control"
+	"tincan/core/identity"
+	"tincan/core/node"
+)
+
+var globalValues = []string{"home", "keystore", "log-level"}
+
+const usageText = `usage:
+  tincan [--home DIR]                 desktop app (the node runs in-process)
+  tincan daemon [flags]               headless node
+  tincan id [--json]                  print my contact card
+  tincan contacts add NAME CARD [--addr HOST:PORT] [--json]
+  tincan contacts list [--json]
+  tincan contacts remove NAME
+  tincan send NAME TEXT [--json]
+  tincan history NAME [--json] [--limit N]
+  tincan status [--json]
+
+global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level debug|info|warn|error
+daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)
+exit codes: 0 done, 1 failed, 2 bad usage or bad input`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns its exit code.
+func run(argv []string, stdout, stderr io.Writer) int {
+	cmd, rest := splitCommand(argv)
+	err := dispatch(cmd, rest, stdout, stderr)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "tincan: "+oneLine(err.Error()))
+	return exitCode(err)
+}
+
+func isValueFlag(s string) bool {
+	name := strings.TrimLeft(s, "-")
+	for _, v := range globalValues {
+		if v == name {
+			return true
+		}
+	}
+	return false
+}
+
+// splitCommand finds the command word, skipping global flags and their values.
+func splitCommand(argv []string) (string, []string) {
+	for i := 0; i < len(argv); i++ {
+		s := argv[i]
+		if s == "--" {
+			return "", argv
+		}
+		if strings.HasPrefix(s, "-") {
+			if !strings.Contains(s, "=") && isValueFlag(s) {
+				i++
+			}
+			continue
+		}
+		rest := append(append([]string{}, argv[:i]...), argv[i+1:]...)
+		return s, rest
+	}
+	return "", argv
+}
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return control.CodeBadInput
+	}
+	var re errRemote
+	if errors.As(err, &re) {
+		return re.code
+	}
+	return node.ExitCode(err)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func dispatch(cmd string, rest []string, stdout, stderr io.Writer) error {
+	switch cmd {
+	case "", "gui":
+		return runGUI(rest, stderr)
+	case "daemon":
+		return runDaemon(rest, stderr)
+	case "id", "contacts", "send", "history", "status":
+		return runClient(cmd, rest, stdout)
+	case "call", "answer", "hangup", "rotate":
+		return fmt.Errorf("'tincan %s' is not available in this version yet", cmd)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usageText)
+		return nil
+	}
+	return usagef("unknown command %q (run 'tincan help')", cmd)
+}
+
+// common holds the global settings every command takes.
+type common struct {
+	home     string
+	keystore string
+	logLevel slog.Level
+}
+
+func commonFrom(a args) (common, error) {
+	c := common{home: a.get("home", os.Getenv("TINCAN_HOME")), keystore: a.get("keystore", "keychain")}
+	if c.home == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return c, fmt.Errorf("no --home given and no config dir: %w", err)
+		}
+		c.home = filepath.Join(dir, "tincan")
+	}
+	abs, err := filepath.Abs(c.home)
+	if err != nil {
+		return c, fmt.Errorf("home %s: %w", c.home, err)
+	}
+	c.home = abs
+	if c.keystore != "keychain" && c.keystore != "file" {
+		return c, usagef("--keystore must be keychain or file, not %q", c.keystore)
+	}
+	if err := c.logLevel.UnmarshalText([]byte(a.get("log-level", "info"))); err != nil {
+		return c, usagef("--log-level: %v", err)
+	}
+	return c, nil
+}
+
+// openKeystore returns the keystore the user chose.
+func (c common) openKeystore() identity.Keystore {
+	if c.keystore == "file" {
+		return identity.NewFileKeystore(filepath.Join(c.home, "keystore"))
+	}
+	return identity.NewKeychain()
+}
+
+func (c common) logger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: c.logLevel}))
+}
+
+// withGlobals adds the global flags to a command's flag spec.
+func withGlobals(s flagSpec) flagSpec {
+	s.values = append(s.values, globalValues...)
+	return s
+}

@@ -1,0 +1,115 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Handler answers one request: a JSON-encodable result, or an error whose
+// exit code Code reports.
+type Handler func(ctx context.Context, req Request) (any, error)
+
+// ErrAlreadyRunning means another node is serving the same home dir.
+var ErrAlreadyRunning = errors.New("another tincan is already running with this home")
+
+// Server serves a Handler on the control socket of a home dir.
+type Server struct {
+	ln   net.Listener
+	path string
+	h    Handler
+	code func(error) int
+	log  *slog.Logger
+	wg   sync.WaitGroup
+}
+
+// Listen opens the control socket in home (owner-only). A stale socket left
+// by a crash is replaced; a live one means ErrAlreadyRunning. code maps a
+// handler error to an exit code.
+func Listen(home string, h Handler, code func(error) int, log *slog.Logger) (*Server, error) {
+	path := filepath.Join(home, SocketName)
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, home)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("remove stale control socket: %w", err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("control socket %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("control socket permissions: %w", err)
+	}
+	return &Server{ln: ln, path: path, h: h, code: code, log: log}, nil
+}
+
+// Path is the socket's file path.
+func (s *Server) Path() string { return s.path }
+
+// Serve answers requests until ctx is done; it returns after every
+// connection has been answered and the socket is removed.
+func (s *Server) Serve(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { s.ln.Close() })
+	defer stop()
+	defer func() {
+		s.wg.Wait()
+		os.Remove(s.path)
+	}()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("control accept: %w", err)
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.answer(ctx, c)
+		}()
+	}
+}
+
+func (s *Server) answer(ctx context.Context, c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Minute))
+	resp := s.respond(ctx, c)
+	if err := json.NewEncoder(c).Encode(resp); err != nil {
+		s.log.Debug("control reply", "err", err)
+	}
+}
+
+func (s *Server) respond(ctx context.Context, c net.Conn) Response {
+	req, err := DecodeRequest(c)
+	if err != nil {
+		return Response{Error: err.Error(), Code: CodeBadInput}
+	}
+	res, err := s.h(ctx, req)
+	if err != nil {
+		return Response{Error: err.Error(), Code: s.code(err)}
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		return Response{Error: fmt.Sprintf("encode result: %v", err), Code: CodeFailed}
+	}
+	return Response{OK: true, Data: data}
+}
+
+// Close stops listening and removes the socket without serving; for a
+// server whose Serve was never started.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	os.Remove(s.path)
+	return err
+}

@@ -1,0 +1,54 @@
+package node
+
+import (
+	"context"
+	"errors"
+
+	"tincan/core/control"
+)
+
+// Identity is what `tincan id --json` prints.
+type Identity struct {
+	Name        string `json:"name"`
+	Card        string `json:"card"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// ErrUnknownCommand means the control request names no command this node knows.
+var ErrUnknownCommand = errors.New("unknown command")
+
+// Handle answers one control request; it is the control socket's handler.
+func (n *Node) Handle(ctx context.Context, req control.Request) (any, error) {
+	switch req.Cmd {
+	case "id":
+		st, err := n.Status(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return Identity{Name: st.Name, Card: st.Card, Fingerprint: st.Fingerprint}, nil
+	case "status":
+		return n.Status(ctx)
+	case "contacts.add":
+		return n.AddContact(ctx, req.Name, req.Card, req.Addr)
+	case "contacts.list":
+		return n.Contacts(ctx)
+	case "contacts.remove":
+		return struct{}{}, n.RemoveContact(ctx, req.Name)
+	case "send":
+		return n.Send(ctx, req.Name, req.Text)
+	case "history":
+		return n.History(ctx, req.Name, req.Limit)
+	}
+	return nil, badInput(errors.Join(ErrUnknownCommand, errors.New(req.Cmd)))
+}
+
+// ExitCode maps an error from the node to the CLI contract's exit code.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return control.CodeOK
+	case IsBadInput(err):
+		return control.CodeBadInput
+	}
+	return control.CodeFailed
+}

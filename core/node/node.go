@@ -1,0 +1,201 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"tincan/core/chat"
+	"tincan/core/contact"
+	"tincan/core/control"
+	"tincan/core/identity"
+	"tincan/core/store"
+)
+
+// DBFile is the name of the SQLite database inside a home dir.
+const DBFile = "tincan.db"
+
+// Options configure a node.
+type Options struct {
+	Home     string            // data dir; created owner-only if missing
+	Keystore identity.Keystore // where the master key lives
+	Listen   string            // "host:port" for chat sessions; "" for none
+	Logger   *slog.Logger      // nil: slog.Default()
+	Locator  chat.Locator      // nil: the address stored with each contact
+	Dialer   chat.Dialer       // nil: a net.Dialer
+	Control  bool              // serve the control socket in Home (one node per home)
+}
+
+// Node is one running tincan: identity, store and chat sessions.
+type Node struct {
+	home    string
+	ks      identity.Keystore
+	id      *identity.Identity
+	card    contact.Card
+	st      *store.Store
+	chat    *chat.Manager
+	ln      net.Listener
+	ctl     *control.Server
+	log     *slog.Logger
+	started time.Time
+
+	raw  *queue[chat.Event]
+	subs subscribers
+
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Create makes a new identity for home, generating its keys (this takes a
+// moment) and storing the master key in ks. It fails if home already has one.
+func Create(home string, ks identity.Keystore, name string) error {
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return fmt.Errorf("create home %s: %w", home, err)
+	}
+	if _, err := os.Stat(filepath.Join(home, "identity.sealed")); err == nil {
+		return badInput(fmt.Errorf("%s already has an identity", home))
+	}
+	id, err := identity.Generate(name)
+	if err != nil {
+		if errors.Is(err, identity.ErrBadName) {
+			return badInput(err)
+		}
+		return fmt.Errorf("generate identity: %w", err)
+	}
+	if err := identity.Save(home, ks, id); err != nil {
+		return fmt.Errorf("save identity: %w", err)
+	}
+	return nil
+}
+
+// Open starts the node of an existing home. It returns an error wrapping
+// identity.ErrNoIdentity on first run, when Create must be called first.
+func Open(opts Options) (*Node, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	home, err := filepath.Abs(opts.Home)
+	if err != nil {
+		return nil, fmt.Errorf("home %s: %w", opts.Home, err)
+	}
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("create home %s: %w", home, err)
+	}
+	id, err := identity.Load(home, opts.Keystore)
+	if err != nil {
+		return nil, fmt.Errorf("load identity: %w", err)
+	}
+	n := &Node{home: home, ks: opts.Keystore, id: id, card: contact.CardOf(id), log: log, started: time.Now(), raw: newQueue[chat.Event]()}
+	if opts.Control {
+		// First, so that a second node on the same home stops before touching the store.
+		n.ctl, err = control.Listen(home, n.Handle, ExitCode, log.With("part", "control"))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := n.start(opts); err != nil {
+		if n.ctl != nil {
+			n.ctl.Close()
+		}
+		return nil, err
+	}
+	return n, nil
+}
+
+func (n *Node) start(opts Options) error {
+	log, id := n.log, n.id
+	st, err := store.Open(filepath.Join(n.home, DBFile))
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	var ln net.Listener
+	if opts.Listen != "" {
+		ln, err = net.Listen("tcp", opts.Listen)
+		if err != nil {
+			st.Close()
+			return fmt.Errorf("listen on %s: %w", opts.Listen, err)
+		}
+	}
+	n.st, n.ln = st, ln
+	n.chat, err = chat.New(chat.Config{
+		Identity: id,
+		Store:    st,
+		Locator:  opts.Locator,
+		Dialer:   opts.Dialer,
+		Listener: ln,
+		Emit:     n.raw.push,
+		Logger:   log.With("part", "chat"),
+	})
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		st.Close()
+		return fmt.Errorf("start chat: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(2)
+	if n.ctl != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.ctl.Serve(ctx); err != nil {
+				log.Error("control socket stopped", "err", err)
+			}
+		}()
+	}
+	go func() {
+		defer n.wg.Done()
+		if err := n.chat.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("chat stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer n.wg.Done()
+		n.dispatch(ctx)
+	}()
+	log.Info("node started", "home", n.home, "listen", n.ListenAddr(), "keystore", opts.Keystore.Kind())
+	return nil
+}
+
+// Close stops every session and goroutine, then closes the store.
+func (n *Node) Close() error {
+	n.closeOnce.Do(func() {
+		n.cancel()
+		n.raw.close()
+		n.wg.Wait()
+		n.subs.closeAll()
+		n.closeErr = n.st.Close()
+	})
+	return n.closeErr
+}
+
+// ListenAddr is the address chat sessions are accepted on, or "".
+func (n *Node) ListenAddr() string {
+	if n.ln == nil {
+		return ""
+	}
+	return n.ln.Addr().String()
+}
+
+// Home is the node's data dir.
+func (n *Node) Home() string { return n.home }
+
+// Name is the user's display name.
+func (n *Node) Name() string { return n.id.Name }
+
+// Card is the user's contact card.
+func (n *Node) Card() string { return n.card.String() }
+
+// QRText is the card in the uppercase form a QR code carries compactly.
+func (n *Node) QRText() string { return n.card.QRText() }

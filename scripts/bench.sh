@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Prints tincan's benchmark table (see cmd/tincan-bench): once with the
+# databases on disk, once on tmpfs to separate protocol cost from fsync cost.
+# Usage: scripts/bench.sh BIN
+set -euo pipefail
+cd "$(dirname "$0")/.."
+go build -o build/tincan-bench ./cmd/tincan-bench
+echo "== databases on disk (build/)"
+build/tincan-bench -bin "$1"
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  d=$(mktemp -d /dev/shm/tincan-bench.XXXXXX)
+  trap 'rm -rf "$d"' EXIT
+  echo
+  echo "== databases on tmpfs (no fsync cost)"
+  build/tincan-bench -bin "$1" -dir "$d"
+fi
