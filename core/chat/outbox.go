@@ -1,0 +1,166 @@
+package chat
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"tincan/core/store"
+	"tincan/core/wire"
+)
+
+// outState is the outbox stream over one session.
+type outState struct {
+	inflight map[store.MessageID]*flight // queued to the session, not acknowledged
+	pending  []store.Message             // loaded from the outbox, not yet queued
+	cursor   int64                       // Seq of the last message queued
+	dirty    bool                        // the outbox may hold messages past pending
+}
+
+// flight is one unacknowledged message of the live session.
+type flight struct {
+	sent bool // marked Sent in the store and reported
+}
+
+func newOutState() outState {
+	return outState{inflight: make(map[store.MessageID]*flight), dirty: true}
+}
+
+// sentIDs lists the in-flight messages that were reported Sent.
+func (o *outState) sentIDs() []store.MessageID {
+	var ids []store.MessageID
+	for id, f := range o.inflight {
+		if f.sent {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func pingOf(n uint64) wire.Payload { return wire.Ping{Nonce: n} }
+
+// sendOrLose queues p on the live session, ending it if it cannot take more.
+func (p *peer) sendOrLose(pl wire.Payload, id store.MessageID) bool {
+	if p.cur == nil {
+		return false
+	}
+	if err := p.cur.send(pl, id); err != nil {
+		p.lose(fmt.Errorf("send %s: %w", pl.Type(), err), "")
+		return false
+	}
+	return true
+}
+
+// pump queues outbox messages in Seq order while the window has room.
+func (p *peer) pump() {
+	o := &p.out
+	for p.cur != nil && len(o.inflight) < window {
+		if len(o.pending) == 0 {
+			if !o.dirty {
+				return
+			}
+			o.dirty = false
+			ob, err := p.m.cfg.Store.Outbox(p.ctx, p.id)
+			if err != nil {
+				if p.ctx.Err() == nil {
+					p.log.Error("read outbox", "err", err)
+				}
+				return
+			}
+			for _, msg := range ob {
+				if msg.Seq > o.cursor && o.inflight[msg.ID] == nil {
+					o.pending = append(o.pending, msg)
+				}
+			}
+			if len(o.pending) == 0 {
+				return
+			}
+		}
+		msg := o.pending[0]
+		o.pending[0] = store.Message{}
+		o.pending = o.pending[1:]
+		o.cursor = msg.Seq
+		w, err := wireMsg(msg)
+		if err != nil {
+			p.log.Error("message cannot be sent; skipped", "id", fmt.Sprintf("%x", msg.ID), "err", err)
+			continue
+		}
+		if !p.sendOrLose(w, msg.ID) {
+			return
+		}
+		o.inflight[msg.ID] = &flight{}
+	}
+}
+
+// wireMsg encodes an outbox message for the wire.
+func wireMsg(msg store.Message) (wire.Msg, error) {
+	at := msg.SentAt
+	if at.IsZero() {
+		at = msg.At
+	}
+	w := wire.Msg{ID: msg.ID, SentAt: at.UnixNano(), Body: strings.ToValidUTF8(msg.Body, "\uFFFD")}
+	if len(w.Body) > wire.MaxBody {
+		return wire.Msg{}, fmt.Errorf("body of %d bytes: %w", len(w.Body), store.ErrMessageTooLong)
+	}
+	return w, nil
+}
+
+// markSent records that the message was written to the live session.
+func (p *peer) markSent(id store.MessageID) {
+	f := p.out.inflight[id]
+	if f == nil || f.sent {
+		return
+	}
+	if err := p.m.cfg.Store.MarkSent(p.ctx, p.id, id); err != nil {
+		if p.ctx.Err() == nil {
+			p.log.Error("mark message sent", "err", err)
+		}
+		return
+	}
+	f.sent = true
+	p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Sent})
+}
+
+// onAck records the peer's commit of one of our messages.
+func (p *peer) onAck(id store.MessageID) {
+	p.markSent(id) // the writer's report may still be on its way
+	changed, err := p.m.cfg.Store.MarkDelivered(p.ctx, p.id, id)
+	if err != nil {
+		if p.ctx.Err() == nil {
+			p.lose(fmt.Errorf("mark message delivered: %w", err), "internal error")
+		}
+		return
+	}
+	delete(p.out.inflight, id)
+	if changed {
+		p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Delivered})
+	}
+	p.pump()
+}
+
+// onMsg commits an incoming message, then acknowledges it, then reports it
+// if it was new.
+func (p *peer) onMsg(w wire.Msg) {
+	if w.Body == "" {
+		p.lose(fmt.Errorf("%w: empty message", ErrProtocol), "protocol error")
+		return
+	}
+	saved, dup, err := p.m.cfg.Store.SaveIncoming(p.ctx, store.Message{
+		ID:        w.ID,
+		ContactID: p.id,
+		Direction: store.Incoming,
+		Body:      w.Body,
+		SentAt:    time.Unix(0, w.SentAt),
+		State:     store.Received,
+	})
+	if err != nil {
+		if p.ctx.Err() == nil {
+			p.lose(fmt.Errorf("save incoming message: %w", err), "internal error")
+		}
+		return
+	}
+	p.sendOrLose(wire.Ack{ID: w.ID}, store.MessageID{}) // a lost ack means a resend, then a dup
+	if !dup {
+		p.m.emit(MessageReceived{Message: saved})
+	}
+}
