@@ -81,7 +81,11 @@ func (m *Manager) serveConn(ctx context.Context, raw net.Conn) {
 	tc := tls.Server(raw, m.serverConfig(hctx, remote, &c, &fp))
 	s, err := m.establish(hctx, tc, raw, false, remote)
 	if err != nil {
-		if ctx.Err() == nil {
+		switch {
+		case ctx.Err() != nil:
+		case errors.Is(err, ErrProtocol):
+			m.log.Warn("inbound session refused: protocol violation", "remote", remote, "err", err)
+		default:
 			m.log.Info("inbound session failed", "remote", remote, "err", err)
 		}
 		return
@@ -156,7 +160,7 @@ func (m *Manager) establish(ctx context.Context, tc *tls.Conn, raw net.Conn, out
 	br := bufio.NewReaderSize(tc, 32<<10)
 	t, b, err := wire.ReadFrame(br)
 	if err != nil {
-		return fail(fmt.Errorf("read hello: %w", err))
+		return fail(fmt.Errorf("read hello: %w", asProtocol(err)))
 	}
 	if t != wire.TypeHello {
 		return fail(fmt.Errorf("%w: %s frame before hello", ErrProtocol, t))

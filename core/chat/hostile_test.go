@@ -100,7 +100,7 @@ func TestHostileInputClosesSession(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			before := a.logs.count("peer misbehaved")
+			before := a.logs.count("peer misbehaved") + a.logs.count("protocol violation")
 			c := rawClient(t, a, b.id)
 			if _, err := c.Write(tc.send); err != nil {
 				t.Fatal(err)
@@ -113,8 +113,10 @@ func TestHostileInputClosesSession(t *testing.T) {
 				if bye != "protocol error" {
 					t.Errorf("alice sent %v, bye %q; want a protocol-error bye", types, bye)
 				}
-				waitFor(t, "alice to log the violation", func() bool { return a.logs.count("peer misbehaved") > before })
 			}
+			waitFor(t, "alice to log the violation", func() bool {
+				return a.logs.count("peer misbehaved")+a.logs.count("protocol violation") > before
+			})
 			waitFor(t, "alice to see bob offline", func() bool { return !a.m.Presence(bAtA.ID).Online })
 		})
 	}
@@ -185,4 +187,52 @@ func TestPingPongAndKeepAliveTimeout(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestAckAfterCommitAndDedup: a resent message is acknowledged again but
+// stored and reported once, and each ack arrives only after the commit.
+func TestAckAfterCommitAndDedup(t *testing.T) {
+	checkGoroutines(t)
+	a, b := newNode(t, "alice"), newNode(t, "bob")
+	bAtA := a.know(b)
+	a.start()
+
+	c := rawClient(t, a, b.id)
+	msg := wire.Msg{ID: [16]byte{7, 7, 7}, SentAt: time.Now().UnixNano(), Body: "once"}
+	out := marshal(t, wire.Hello{Version: wire.Version, Name: "bob"})
+	if _, err := c.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	for acks := 0; acks < 2; {
+		if _, err := c.Write(marshal(t, msg)); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			typ, p, err := wire.ReadFrame(c)
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if typ != wire.TypeAck {
+				continue
+			}
+			var ack wire.Ack
+			if err := ack.Unmarshal(p); err != nil || ack.ID != msg.ID {
+				t.Fatalf("ack %+v, %v; want id %x", ack, err, msg.ID)
+			}
+			if h := a.history(bAtA); len(h) != 1 || h[0].Body != "once" {
+				t.Fatalf("acknowledged before the commit: history %+v", h)
+			}
+			acks++
+			break
+		}
+	}
+	// Events come in order: once the next message is reported, a report of
+	// the duplicate would have been seen.
+	if _, err := c.Write(marshal(t, wire.Msg{ID: [16]byte{8}, Body: "next"})); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the next message's event", func() bool { return len(a.rec.received()) >= 2 })
+	checkReceived(t, a, bAtA, []string{"once", "next"})
+	c.Close()
+	a.shutdown()
 }

@@ -203,7 +203,11 @@ func (p *peer) onDialed(r dialResult) {
 	p.dialing = false
 	p.dialCancel()
 	if r.err != nil {
-		p.log.Info("dial failed", "err", r.err)
+		if errors.Is(r.err, ErrProtocol) {
+			p.log.Warn("dial failed: protocol violation", "err", r.err)
+		} else {
+			p.log.Info("dial failed", "err", r.err)
+		}
 		if p.cur == nil {
 			p.scheduleRetry()
 		}

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -130,6 +131,31 @@ func TestKickCancelsBackoff(t *testing.T) {
 	if n := a.logs.count("dial failed"); n != 1 {
 		t.Errorf("alice failed %d dials, want 1", n)
 	}
+	a.shutdown()
+	b.shutdown()
+}
+
+// TestSentLeftByCrashIsRequeued: messages a crash left Sent go back to
+// Queued (and are reported so) when the manager starts, then get delivered.
+func TestSentLeftByCrashIsRequeued(t *testing.T) {
+	checkGoroutines(t)
+	a, b := newNode(t, "alice"), newNode(t, "bob")
+	bAtA, aAtB := a.know(b), b.know(a)
+	want := bodiesN("a->b", 3)
+	for _, body := range want {
+		m := a.enqueue(bAtA, body)
+		if err := a.st.MarkSent(context.Background(), bAtA.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.start()
+	a.start()
+	waitFor(t, "delivery", func() bool { return a.rec.count(store.Delivered) == 3 })
+	if got := a.rec.count(store.Queued); got != 3 {
+		t.Errorf("%d messages reported requeued, want 3", got)
+	}
+	checkReceived(t, b, aAtB, want)
+	checkDelivered(t, a, bAtA, 3)
 	a.shutdown()
 	b.shutdown()
 }

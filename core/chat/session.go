@@ -204,10 +204,7 @@ func (s *session) readLoop() {
 		s.raw.SetReadDeadline(time.Now().Add(3 * s.m.cfg.KeepAlive))
 		t, b, err := wire.ReadFrame(s.br)
 		if err != nil {
-			if errors.Is(err, wire.ErrVersion) || errors.Is(err, wire.ErrTooLarge) || errors.Is(err, wire.ErrUnknownType) {
-				err = fmt.Errorf("%w: %w", ErrProtocol, err)
-			}
-			s.report(event{kind: evClosed, err: fmt.Errorf("read: %w", err)})
+			s.report(event{kind: evClosed, err: fmt.Errorf("read: %w", asProtocol(err))})
 			return
 		}
 		s.lastRecv.Store(time.Now().UnixNano())
@@ -241,4 +238,12 @@ func (s *session) readLoop() {
 			return
 		}
 	}
+}
+
+// asProtocol marks the frame errors that mean the peer broke the protocol.
+func asProtocol(err error) error {
+	if errors.Is(err, wire.ErrVersion) || errors.Is(err, wire.ErrTooLarge) || errors.Is(err, wire.ErrUnknownType) {
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	return err
 }
