@@ -1,0 +1,25 @@
+package ui
+
+import (
+	"context"
+
+	"tincan/core/node"
+)
+
+// Backend is the part of the node the views use; *node.Node satisfies it.
+// Every method may block, so the views call them off the UI goroutine.
+type Backend interface {
+	Status(ctx context.Context) (node.Status, error)
+	Card() string
+	QRText() string
+	Name() string
+	AddContact(ctx context.Context, name, card, addr string) (node.ContactView, error)
+	RemoveContact(ctx context.Context, name string) error
+	Contacts(ctx context.Context) ([]node.ContactView, error)
+	Send(ctx context.Context, name, text string) (node.MessageView, error)
+	History(ctx context.Context, name string, limit int) ([]node.MessageView, error)
+	MarkRead(ctx context.Context, name string) error
+	Subscribe() (<-chan node.Event, func())
+}
+
+var _ Backend = (*node.Node)(nil)

@@ -1,0 +1,188 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"tincan/core/node"
+)
+
+// bubbleShare is the widest a bubble gets, as a share of the chat's width.
+const bubbleShare = 0.72
+
+// bubble is one message in the chat: a rounded box on the right (mine) or on
+// the left (theirs) holding the text, its time and, for mine, its delivery
+// state. It spans the chat's width and works out its own height for a width,
+// so the message column lays it out in one pass.
+type bubble struct {
+	widget.BaseWidget
+
+	msg node.MessageView
+	out bool
+	now func() time.Time
+
+	bg   *canvas.Rectangle
+	text *widget.Label
+	meta *canvas.Text
+
+	cacheWidth, cacheHeight float32
+}
+
+func newBubble(m node.MessageView, now func() time.Time) *bubble {
+	b := &bubble{now: now}
+	b.bg = canvas.NewRectangle(color.Transparent)
+	b.bg.CornerRadius = theme.Padding() * 3
+	b.text = widget.NewLabel("")
+	b.text.Wrapping = fyne.TextWrapWord
+	b.text.Selectable = true
+	b.meta = canvas.NewText("", color.Black)
+	b.meta.TextSize = theme.CaptionTextSize()
+	b.ExtendBaseWidget(b)
+	b.set(m)
+	return b
+}
+
+// set shows m, which has the same ID as the message shown before (or is the
+// first one).
+func (b *bubble) set(m node.MessageView) {
+	if m.Text != b.msg.Text {
+		b.cacheWidth = 0
+	}
+	b.msg = m
+	b.out = !incoming(m)
+	b.text.SetText(m.Text)
+	b.meta.Text = b.metaText()
+	b.Refresh()
+}
+
+func (b *bubble) metaText() string {
+	t := clock(b.msg.At, b.now())
+	if b.msg.At.IsZero() {
+		t = clock(b.msg.SentAt, b.now())
+	}
+	if !b.out {
+		return t
+	}
+	return strings.TrimSpace(t + "   " + stateLabel(b.msg.State))
+}
+
+// geometry is where the parts of a bubble go for a given width.
+type geometry struct {
+	x, width, textHeight, height float32
+}
+
+func (b *bubble) layoutFor(width float32) geometry {
+	margin := theme.Padding() * 2
+	inner := theme.InnerPadding()
+	maxW := width*bubbleShare - margin
+	if limit := width - 2*margin; maxW < 160 || maxW > limit {
+		maxW = min(max(160, maxW), limit)
+	}
+	metaW := fyne.MeasureText(b.meta.Text, b.meta.TextSize, b.meta.TextStyle).Width
+	bw := max(b.naturalWidth(maxW), metaW+2*inner)
+	bw = max(min(bw, maxW), 1)
+	b.text.Resize(fyne.NewSize(bw, b.text.Size().Height))
+	th := b.text.MinSize().Height
+	metaH := fyne.MeasureText("0", b.meta.TextSize, b.meta.TextStyle).Height
+	x := margin
+	if b.out {
+		x = width - margin - bw
+	}
+	return geometry{x: x, width: bw, textHeight: th, height: th + metaH}
+}
+
+// naturalWidth is the width the text needs unwrapped (capped at limit),
+// padding included.
+func (b *bubble) naturalWidth(limit float32) float32 {
+	inner := theme.InnerPadding()
+	size := theme.TextSize()
+	var w float32
+	for _, line := range strings.Split(b.msg.Text, "\n") {
+		lw := fyne.MeasureText(line, size, fyne.TextStyle{}).Width + 2*inner + 1
+		if lw >= limit {
+			return limit
+		}
+		w = max(w, lw)
+	}
+	return w
+}
+
+// heightFor is the bubble's height when it is width wide.
+func (b *bubble) heightFor(width float32) float32 {
+	if width != b.cacheWidth || b.cacheWidth == 0 {
+		b.cacheHeight = b.layoutFor(width).height
+		b.cacheWidth = width
+	}
+	return b.cacheHeight
+}
+
+// MinSize is the height for the last width the bubble was given.
+func (b *bubble) MinSize() fyne.Size {
+	w := b.Size().Width
+	if w <= 0 {
+		w = 480
+	}
+	return fyne.NewSize(120, b.heightFor(w))
+}
+
+func (b *bubble) CreateRenderer() fyne.WidgetRenderer {
+	return &bubbleRenderer{b: b}
+}
+
+type bubbleRenderer struct{ b *bubble }
+
+func (r *bubbleRenderer) Layout(size fyne.Size) {
+	b := r.b
+	g := b.layoutFor(size.Width)
+	b.cacheWidth, b.cacheHeight = size.Width, g.height
+	b.bg.Move(fyne.NewPos(g.x, 0))
+	b.bg.Resize(fyne.NewSize(g.width, g.height))
+	b.text.Move(fyne.NewPos(g.x, 0))
+	b.text.Resize(fyne.NewSize(g.width, g.textHeight))
+	inner := theme.InnerPadding()
+	ms := b.meta.MinSize()
+	b.meta.Move(fyne.NewPos(g.x+g.width-inner-ms.Width, g.textHeight-inner*0.75))
+	b.meta.Resize(ms)
+}
+
+func (r *bubbleRenderer) MinSize() fyne.Size { return r.b.MinSize() }
+
+func (r *bubbleRenderer) Refresh() {
+	b := r.b
+	bg := theme.Color(theme.ColorNameBackground)
+	if b.out {
+		b.bg.FillColor = mix(bg, theme.Color(theme.ColorNamePrimary), 0.22)
+	} else {
+		b.bg.FillColor = mix(bg, theme.Color(theme.ColorNameForeground), 0.08)
+	}
+	b.meta.Color = theme.Color(theme.ColorNamePlaceHolder)
+	if b.out && b.msg.State == stateDelivered {
+		b.meta.Color = theme.Color(theme.ColorNamePrimary)
+	}
+	b.bg.Refresh()
+	b.meta.Refresh()
+	b.text.Refresh()
+	r.Layout(b.Size())
+}
+
+func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.b.bg, r.b.text, r.b.meta}
+}
+
+func (r *bubbleRenderer) Destroy() {}
+
+// mix blends b into a by t (0: a, 1: b).
+func mix(a, b color.Color, t float32) color.Color {
+	ar, ag, ab, _ := a.RGBA()
+	br, bg, bb, _ := b.RGBA()
+	f := func(x, y uint32) uint8 {
+		return uint8((float32(x)*(1-t) + float32(y)*t) / 257)
+	}
+	return color.NRGBA{R: f(ar, br), G: f(ag, bg), B: f(ab, bb), A: 0xff}
+}

@@ -1,0 +1,9 @@
+// Package ui is tincan's desktop interface, built with Fyne: the first-run
+// window, the main window (contact list and chat), the add-contact and
+// my-card dialogs, notifications and the system tray. It is a thin layer over
+// the node's API (see Backend).
+//
+// It must never do network or disk work itself, never call the backend on the
+// UI goroutine, and never import fyne.io/fyne/v2/app (the caller creates the
+// app, so this package tests headless with fyne.io/fyne/v2/test).
+package ui

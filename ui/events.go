@@ -1,0 +1,50 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+
+	"tincan/core/node"
+)
+
+// notifyChars is how much of a message a notification shows.
+const notifyChars = 120
+
+// onEvent shows one node event; it runs on the UI goroutine.
+func (m *Main) onEvent(ev node.Event) {
+	switch {
+	case ev.Message != nil:
+		m.onMessage(*ev.Message)
+	case ev.Presence != nil:
+		m.onPresence(*ev.Presence)
+	case ev.Contacts:
+		m.reloadContacts()
+	}
+}
+
+func (m *Main) onMessage(msg node.MessageView) {
+	open := msg.Contact == m.selected
+	if open {
+		m.chat.upsert(msg)
+	}
+	if !incoming(msg) {
+		return
+	}
+	if open && m.attentive() {
+		m.markRead(msg.Contact)
+		return
+	}
+	m.app.SendNotification(fyne.NewNotification(msg.Contact, preview(msg.Text, notifyChars)))
+	m.reloadContacts()
+}
+
+func (m *Main) onPresence(c node.ContactView) {
+	shown, ok := m.contacts.presence(c)
+	if !ok {
+		m.reloadContacts()
+		return
+	}
+	if c.Name == m.selected {
+		m.chat.show(shown)
+	}
+	m.updateTray()
+}

@@ -1,0 +1,6 @@
+//go:build race
+
+package ui
+
+// raceEnabled is true in -race builds, where painting a window takes seconds.
+const raceEnabled = true
