@@ -18,6 +18,10 @@ import (
 
 var globalValues = []string{"home", "keystore", "log-level"}
 
+// valueFlags are every flag that takes a value, so that a value standing
+// before the command word ("tincan --listen :7001") is not taken for it.
+var valueFlags = append([]string{"listen", "open", "name", "addr", "limit"}, globalValues...)
+
 const usageText = `usage:
   tincan [--home DIR]                 desktop app (the node runs in-process)
   tincan daemon [flags]               headless node
@@ -50,7 +54,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 
 func isValueFlag(s string) bool {
 	name := strings.TrimLeft(s, "-")
-	for _, v := range globalValues {
+	for _, v := range valueFlags {
 		if v == name {
 			return true
 		}
