@@ -5,7 +5,6 @@ GO          ?= go
 BIN         := build/tincan
 STATICCHECK := build/bin/staticcheck
 FUZZTIME    ?= 5s
-export LANG := en_US.UTF-8
 
 .PHONY: all run build deps deps-test test lint unit fuzz screenshot bench sim natlab clean
 

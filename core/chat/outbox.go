@@ -3,7 +3,6 @@ package chat
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"tincan/core/store"
 	"tincan/core/wire"
@@ -103,64 +102,4 @@ func wireMsg(msg store.Message) (wire.Msg, error) {
 		return wire.Msg{}, fmt.Errorf("body of %d bytes: %w", len(w.Body), store.ErrMessageTooLong)
 	}
 	return w, nil
-}
-
-// markSent records that the message was written to the live session.
-func (p *peer) markSent(id store.MessageID) {
-	f := p.out.inflight[id]
-	if f == nil || f.sent {
-		return
-	}
-	if err := p.m.cfg.Store.MarkSent(p.ctx, p.id, id); err != nil {
-		if p.ctx.Err() == nil {
-			p.log.Error("mark message sent", "err", err)
-		}
-		return
-	}
-	f.sent = true
-	p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Sent})
-}
-
-// onAck records the peer's commit of one of our messages.
-func (p *peer) onAck(id store.MessageID) {
-	p.markSent(id) // the writer's report may still be on its way
-	changed, err := p.m.cfg.Store.MarkDelivered(p.ctx, p.id, id)
-	if err != nil {
-		if p.ctx.Err() == nil {
-			p.lose(fmt.Errorf("mark message delivered: %w", err), "internal error")
-		}
-		return
-	}
-	delete(p.out.inflight, id)
-	if changed {
-		p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Delivered})
-	}
-	p.pump()
-}
-
-// onMsg commits an incoming message, then acknowledges it, then reports it
-// if it was new.
-func (p *peer) onMsg(w wire.Msg) {
-	if w.Body == "" {
-		p.lose(fmt.Errorf("%w: empty message", ErrProtocol), "protocol error")
-		return
-	}
-	saved, dup, err := p.m.cfg.Store.SaveIncoming(p.ctx, store.Message{
-		ID:        w.ID,
-		ContactID: p.id,
-		Direction: store.Incoming,
-		Body:      w.Body,
-		SentAt:    time.Unix(0, w.SentAt),
-		State:     store.Received,
-	})
-	if err != nil {
-		if p.ctx.Err() == nil {
-			p.lose(fmt.Errorf("save incoming message: %w", err), "internal error")
-		}
-		return
-	}
-	p.sendOrLose(wire.Ack{ID: w.ID}, store.MessageID{}) // a lost ack means a resend, then a dup
-	if !dup {
-		p.m.emit(MessageReceived{Message: saved})
-	}
 }

@@ -93,7 +93,7 @@ func (p *peer) run() {
 		case s := <-p.attachc:
 			p.onAttach(s)
 		case ev := <-p.events:
-			p.onEvent(ev)
+			p.onEvents(p.drain(ev))
 		case r := <-p.dialed:
 			p.onDialed(r)
 		case <-timerC(p.retry):
@@ -322,14 +322,8 @@ func (p *peer) onEvent(ev event) {
 		return // from a session already dropped
 	}
 	switch ev.kind {
-	case evMsg:
-		p.onMsg(ev.msg)
-	case evAck:
-		p.onAck(ev.id)
-	case evWritten:
-		for _, id := range ev.ids {
-			p.markSent(id)
-		}
+	case evMsg, evAck, evWritten:
+		p.onBatch([]event{ev})
 	case evBye:
 		p.cur.log.Info("peer closed the session", "reason", ev.reason)
 		p.down(p.cur, "", true)

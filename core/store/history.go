@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"time"
 )
 
 // SaveIncoming commits an incoming message (state Received). It reports
@@ -13,36 +11,14 @@ import (
 // is then the stored message. It fails with ErrEmptyMessage,
 // ErrMessageTooLong or, for an unknown contact, ErrNotFound.
 func (s *Store) SaveIncoming(ctx context.Context, m Message) (saved Message, dup bool, err error) {
-	if err := validateBody(m.Body); err != nil {
-		return Message{}, false, fmt.Errorf("save incoming %x from contact %d: %w", m.ID, m.ContactID, err)
-	}
-	m.Direction, m.State, m.Read = Incoming, Received, false
-	m.At = fromNanos(toNanos(time.Now()))
-	m.SentAt = fromNanos(toNanos(m.SentAt))
-
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx,
-			`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, 0)
-			 ON CONFLICT (contact_id, direction, id) DO NOTHING
-			 RETURNING seq`,
-			m.ContactID, m.Direction, m.ID[:], m.Body, toNanos(m.SentAt), toNanos(m.At), m.State).Scan(&m.Seq)
-		switch {
-		case isForeignKey(err):
-			return ErrNotFound
-		case errors.Is(err, sql.ErrNoRows):
-			dup = true
-			m, err = scanMessage(tx.QueryRowContext(ctx,
-				`SELECT `+msgCols+` FROM messages WHERE contact_id = ? AND direction = ? AND id = ?`,
-				m.ContactID, Incoming, m.ID[:]))
-			return err
-		}
+	err = s.Batch(ctx, func(b *Batch) (err error) {
+		saved, dup, err = b.SaveIncoming(m)
 		return err
 	})
 	if err != nil {
 		return Message{}, false, fmt.Errorf("save incoming %x from contact %d: %w", m.ID, m.ContactID, err)
 	}
-	return m, dup, nil
+	return saved, dup, nil
 }
 
 // History returns the last limit messages with the contact, oldest first.

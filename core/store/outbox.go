@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -101,24 +100,7 @@ func (s *Store) OutboxContacts(ctx context.Context) ([]int64, error) {
 // MarkSent moves an outgoing message from Queued to Sent (no-op if already
 // further). It returns ErrNotFound for an unknown contact or message.
 func (s *Store) MarkSent(ctx context.Context, contactID int64, id MessageID) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
-			return err
-		}
-		var seq int64
-		err := tx.QueryRowContext(ctx,
-			`SELECT seq FROM messages WHERE contact_id = ? AND direction = ? AND id = ?`,
-			contactID, Outgoing, id[:]).Scan(&seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx,
-			`UPDATE messages SET state = ? WHERE seq = ? AND state = ?`, Sent, seq, Queued)
-		return err
-	})
+	err := s.Batch(ctx, func(b *Batch) error { return b.MarkSent(contactID, id) })
 	if err != nil {
 		return fmt.Errorf("mark sent %x for contact %d: %w", id, contactID, err)
 	}
@@ -130,24 +112,8 @@ func (s *Store) MarkSent(ctx context.Context, contactID int64, id MessageID) err
 // an unknown ID); an unknown contact is ErrNotFound.
 func (s *Store) MarkDelivered(ctx context.Context, contactID int64, id MessageID) (bool, error) {
 	var changed bool
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
-			return err
-		}
-		var seq int64
-		err := tx.QueryRowContext(ctx,
-			`UPDATE messages SET state = ?
-			 WHERE contact_id = ? AND direction = ? AND id = ? AND state IN (?, ?)
-			 RETURNING seq`,
-			Delivered, contactID, Outgoing, id[:], Queued, Sent).Scan(&seq)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // unknown, or delivered before
-		}
-		if err != nil {
-			return err
-		}
-		changed = true
-		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq = ?`, seq)
+	err := s.Batch(ctx, func(b *Batch) (err error) {
+		changed, err = b.MarkDelivered(contactID, id)
 		return err
 	})
 	if err != nil {

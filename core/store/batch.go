@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Batch is a group of message updates committed in one transaction, so a
+// burst of messages costs one durable commit instead of one each. A failed
+// operation leaves the others in the batch in place; the batch is rolled
+// back only when the function given to Store.Batch returns an error.
+type Batch struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+// Batch runs fn with a Batch and commits everything it did at once.
+func (s *Store) Batch(ctx context.Context, fn func(b *Batch) error) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(&Batch{ctx: ctx, tx: tx}) })
+}
+
+// MarkSent moves an outgoing message from Queued to Sent (no-op if already
+// further). It returns ErrNotFound for an unknown contact or message.
+func (b *Batch) MarkSent(contactID int64, id MessageID) error {
+	if err := requireContact(b.ctx, b.tx, contactID); err != nil {
+		return err
+	}
+	res, err := b.tx.ExecContext(b.ctx,
+		`UPDATE messages SET state = ? WHERE contact_id = ? AND direction = ? AND id = ? AND state = ?`,
+		Sent, contactID, Outgoing, id[:], Queued)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	var one int
+	err = b.tx.QueryRowContext(b.ctx,
+		`SELECT 1 FROM messages WHERE contact_id = ? AND direction = ? AND id = ?`,
+		contactID, Outgoing, id[:]).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// MarkDelivered marks an outgoing message Delivered and removes it from the
+// outbox. It reports whether the state changed (false for a repeated ack or
+// an unknown ID); an unknown contact is ErrNotFound.
+func (b *Batch) MarkDelivered(contactID int64, id MessageID) (bool, error) {
+	if err := requireContact(b.ctx, b.tx, contactID); err != nil {
+		return false, err
+	}
+	var seq int64
+	err := b.tx.QueryRowContext(b.ctx,
+		`UPDATE messages SET state = ?
+		 WHERE contact_id = ? AND direction = ? AND id = ? AND state IN (?, ?)
+		 RETURNING seq`,
+		Delivered, contactID, Outgoing, id[:], Queued, Sent).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // unknown, or delivered before
+	}
+	if err != nil {
+		return false, err
+	}
+	_, err = b.tx.ExecContext(b.ctx, `DELETE FROM outbox WHERE seq = ?`, seq)
+	return err == nil, err
+}
+
+// SaveIncoming commits an incoming message (state Received). It reports
+// dup=true, changing nothing, when this contact already sent this ID; saved
+// is then the stored message.
+func (b *Batch) SaveIncoming(m Message) (saved Message, dup bool, err error) {
+	if err := validateBody(m.Body); err != nil {
+		return Message{}, false, err
+	}
+	m.Direction, m.State, m.Read = Incoming, Received, false
+	m.At = fromNanos(toNanos(time.Now()))
+	m.SentAt = fromNanos(toNanos(m.SentAt))
+	err = b.tx.QueryRowContext(b.ctx,
+		`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+		 ON CONFLICT (contact_id, direction, id) DO NOTHING
+		 RETURNING seq`,
+		m.ContactID, m.Direction, m.ID[:], m.Body, toNanos(m.SentAt), toNanos(m.At), m.State).Scan(&m.Seq)
+	switch {
+	case isForeignKey(err):
+		return Message{}, false, ErrNotFound
+	case errors.Is(err, sql.ErrNoRows):
+		m, err = scanMessage(b.tx.QueryRowContext(b.ctx,
+			`SELECT `+msgCols+` FROM messages WHERE contact_id = ? AND direction = ? AND id = ?`,
+			m.ContactID, Incoming, m.ID[:]))
+		return m, err == nil, err
+	case err != nil:
+		return Message{}, false, err
+	}
+	return m, false, nil
+}
