@@ -52,7 +52,7 @@ wait_for "$bin" --home "$B" id
 "$bin" --home "$A" send Ben "Hi Ben! Did the tin can telephone work?"
 "$bin" --home "$B" send Ana "Loud and clear. No server in the middle."
 "$bin" --home "$A" send Ben "Perfect. Talk later!"
-wait_for sh -c "'$bin' --home '$A' history Ben --json | grep -c '\"delivered\"' | grep -qx 2"
+wait_for sh -c "'$bin' --home '$A' history Ben --json | grep -o '\"state\":\"delivered\"' | wc -l | grep -qx 2"
 kill "$pa"; wait "$pa" || true
 
 "$bin" --home "$A" --listen 127.0.0.1:47481 --open Ben >"$work/gui.log" 2>&1 &
