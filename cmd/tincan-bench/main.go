@@ -358,5 +358,8 @@ func ratio(a, b float64) string {
 	if b == 0 {
 		return "-"
 	}
+	if r := a / b; r < 0.1 {
+		return fmt.Sprintf("%.4f", r)
+	}
 	return fmt.Sprintf("%.2f", a/b)
 }
