@@ -41,6 +41,7 @@ type Node struct {
 	st      *store.Store
 	chat    *chat.Manager
 	ln      net.Listener
+	mux     *mux // splits ln between chat and the overlay
 	ctl     *control.Server
 	log     *slog.Logger
 	started time.Time
@@ -126,12 +127,21 @@ func (n *Node) start(opts Options) error {
 		}
 	}
 	n.st, n.ln = st, ln
+	var chatLn net.Listener
+	if ln != nil {
+		n.mux = newMux(ln, log.With("part", "mux"))
+		chatLn = n.mux.chat
+	}
+	var dialer chat.Dialer = &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 25 * time.Second}
+	if opts.Dialer != nil {
+		dialer = opts.Dialer
+	}
 	n.chat, err = chat.New(chat.Config{
 		Identity: id,
 		Store:    st,
 		Locator:  opts.Locator,
-		Dialer:   opts.Dialer,
-		Listener: ln,
+		Dialer:   prefixDialer{inner: dialer, prefix: prefixChat},
+		Listener: chatLn,
 		Emit:     n.raw.push,
 		Logger:   log.With("part", "chat"),
 	})
@@ -145,6 +155,13 @@ func (n *Node) start(opts Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(2)
+	if n.mux != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.mux.run(ctx)
+		}()
+	}
 	if n.ctl != nil {
 		n.wg.Add(1)
 		go func() {
