@@ -1,0 +1,20 @@
+package overlay
+
+// Network carries overlay messages between nodes.
+//
+// Send must not block and must not call back into the Node before returning:
+// a failed delivery is reported later through Handler.HandleUndeliverable.
+// A Peer with a non-zero GUID pins the link: delivering to a node with a
+// different GUID (a node key that does not hash to it) is a failed delivery.
+// Messages are immutable once sent; a Network may share one among receivers.
+type Network interface {
+	Send(to Peer, m Message)
+}
+
+// Handler receives what a Network delivers. *Node and *Runner implement it.
+type Handler interface {
+	// HandleMessage handles m from a peer whose GUID the link authenticated.
+	HandleMessage(from Peer, m Message)
+	// HandleUndeliverable reports that m could not be delivered to to.
+	HandleUndeliverable(to Peer, m Message)
+}
