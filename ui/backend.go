@@ -19,6 +19,7 @@ type Backend interface {
 	Send(ctx context.Context, name, text string) (node.MessageView, error)
 	History(ctx context.Context, name string, limit int) ([]node.MessageView, error)
 	MarkRead(ctx context.Context, name string) error
+	Rotate(ctx context.Context, keep []string, newKey bool) (node.RotateResult, error)
 	Subscribe() (<-chan node.Event, func())
 }
 

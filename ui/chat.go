@@ -82,6 +82,13 @@ func (v *chatView) show(c node.ContactView) {
 	v.contact = c
 	v.title.SetText(c.Name)
 	v.status.SetText(reach(c))
+	if c.Revoked {
+		v.entry.Disable()
+		v.send.Disable()
+	} else {
+		v.entry.Enable()
+		v.send.Enable()
+	}
 	setDot(v.dot, c.Online)
 }
 

@@ -80,6 +80,9 @@ func sameDay(a, b time.Time) bool {
 
 // reach says how a contact is reached, for the line under its name.
 func reach(c node.ContactView) string {
+	if c.Revoked {
+		return "revoked · can no longer reach you"
+	}
 	if !c.Online {
 		if c.Addr != "" {
 			return "offline · " + c.Addr

@@ -108,6 +108,15 @@ type memBackend struct {
 	marked   []string
 	sendErr  error
 	at       time.Time
+
+	rotations []rotation // Rotate calls, in order
+	rotateErr error
+}
+
+// rotation is one Rotate call a memBackend took.
+type rotation struct {
+	keep   []string
+	newKey bool
 }
 
 // goodCard is the test user's own card, as long as a real one (an RSA-3072
@@ -215,6 +224,34 @@ func (b *memBackend) MarkRead(_ context.Context, name string) error {
 	}
 	b.marked = append(b.marked, name)
 	return nil
+}
+
+func (b *memBackend) Rotate(_ context.Context, keep []string, newKey bool) (node.RotateResult, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.rotations = append(b.rotations, rotation{keep: slices.Clone(keep), newKey: newKey})
+	if b.rotateErr != nil {
+		return node.RotateResult{}, b.rotateErr
+	}
+	res := node.RotateResult{Card: goodCard, Kept: []string{}, Revoked: []string{}}
+	for i, c := range b.contacts {
+		switch {
+		case c.Revoked:
+		case slices.Contains(keep, c.Name):
+			res.Kept = append(res.Kept, c.Name)
+		default:
+			b.contacts[i].Revoked = true
+			res.Revoked = append(res.Revoked, c.Name)
+		}
+	}
+	b.emitLocked(node.Event{Contacts: true})
+	return res, nil
+}
+
+func (b *memBackend) rotated() []rotation {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.rotations)
 }
 
 func (b *memBackend) Subscribe() (<-chan node.Event, func()) {

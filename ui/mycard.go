@@ -99,10 +99,16 @@ func (m *Main) openCard(c myCard) *cardDialog {
 		info = append(info, small("Listening on "+c.listen))
 	}
 	closeBtn := widget.NewButton("Close", nil)
-	buttons := container.NewHBox(layout.NewSpacer(), closeBtn, d.copy)
+	rotate := widget.NewButtonWithIcon("Rotate my card…", theme.ViewRefreshIcon(), nil)
+	rotate.Importance = widget.LowImportance
+	buttons := container.NewHBox(rotate, layout.NewSpacer(), closeBtn, d.copy)
 	body := container.NewBorder(nil, buttons, container.NewVBox(code), nil, container.NewVBox(info...))
 	d.dlg = dialog.NewCustomWithoutButtons("My card", body, m.w)
 	closeBtn.OnTapped = d.dlg.Hide
+	rotate.OnTapped = func() {
+		d.dlg.Hide()
+		m.showRotate()
+	}
 	d.dlg.Resize(fyne.NewSize(780, 0).Max(d.dlg.MinSize()))
 	d.dlg.Show()
 	return d

@@ -57,11 +57,12 @@ type Main struct {
 	listAsked, listShown int // contact list requests, to drop stale answers
 	historyAsked         int
 
-	tray       *trayMenu
-	addDialog  *addContactDialog
-	cardDialog *cardDialog
-	unsub      func()
-	stopOnce   sync.Once
+	tray         *trayMenu
+	addDialog    *addContactDialog
+	cardDialog   *cardDialog
+	rotateDialog *rotateDialog
+	unsub        func()
+	stopOnce     sync.Once
 }
 
 // Run builds and shows the main window over b and starts following the

@@ -295,3 +295,71 @@ func TestDaemonRefusesAMissingKeychain(t *testing.T) {
 		t.Fatal("a missing keychain fell back to a file keystore")
 	}
 }
+
+func TestCLIRotate(t *testing.T) {
+	root := t.TempDir()
+	homeA, homeB, homeC := filepath.Join(root, "ana"), filepath.Join(root, "ben"), filepath.Join(root, "carl")
+	startDaemon(t, homeA, "--name", "Ana")
+	startDaemon(t, homeB, "--name", "Ben")
+	startDaemon(t, homeC, "--name", "Carl")
+	listen := func(home string) string {
+		return jsonOf[statusJSON](t, ok(t, "--home", home, "status", "--json")).Listen
+	}
+	card := func(home string) string { return strings.TrimSpace(ok(t, "--home", home, "id")) }
+	for _, other := range []struct{ home, name string }{{homeB, "Ben"}, {homeC, "Carl"}} {
+		ok(t, "--home", homeA, "contacts", "add", other.name, card(other.home), "--addr", listen(other.home))
+		ok(t, "--home", other.home, "contacts", "add", "Ana", card(homeA), "--addr", listen(homeA))
+	}
+	oldCard := card(homeA)
+
+	// Bad input changes nothing.
+	for _, args := range [][]string{
+		{"rotate", "--keep", "Nobody"},
+		{"rotate", "--keep", "Ben,Nobody", "--new-key"},
+		{"rotate", "Ben"},
+	} {
+		r := tincan(t, append([]string{"--home", homeA}, args...)...)
+		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "tincan: ") {
+			t.Errorf("tincan %v: exit %d, stderr %q; want exit 2 and one line", args, r.code, r.stderr)
+		}
+	}
+	if card(homeA) != oldCard {
+		t.Fatal("a refused rotate changed Ana's card")
+	}
+
+	res := jsonOf[map[string]any](t, ok(t, "--home", homeA, "rotate", "--keep", "Ben", "--new-key", "--json"))
+	newCard, _ := res["card"].(string)
+	if newCard == oldCard || newCard != card(homeA) || fmt.Sprint(res["kept"]) != "[Ben]" || fmt.Sprint(res["revoked"]) != "[Carl]" {
+		t.Fatalf("rotate --json: %v", res)
+	}
+	newFP := jsonOf[map[string]string](t, ok(t, "--home", homeA, "id", "--json"))["fingerprint"]
+	waitFor(t, "Ben to pin Ana's new key", func() bool {
+		cs := jsonOf[[]map[string]any](t, ok(t, "--home", homeB, "contacts", "list", "--json"))
+		return cs[0]["fingerprint"] == newFP && cs[0]["revoked"] == false
+	})
+	cs := jsonOf[[]map[string]any](t, ok(t, "--home", homeA, "contacts", "list", "--json"))
+	if len(cs) != 2 || cs[0]["name"] != "Ben" || cs[0]["revoked"] != false || cs[1]["name"] != "Carl" || cs[1]["revoked"] != true {
+		t.Fatalf("Ana's contacts after rotate: %v", cs)
+	}
+	if out := ok(t, "--home", homeA, "contacts", "list"); !strings.Contains(out, "revoked") {
+		t.Errorf("contacts list does not show Carl revoked:\n%s", out)
+	}
+	if r := tincan(t, "--home", homeA, "send", "Carl", "hi"); r.code != 2 {
+		t.Errorf("send to revoked Carl: exit %d, %q", r.code, r.stderr)
+	}
+	ok(t, "--home", homeB, "send", "Ana", "got it")
+	waitFor(t, "Ben's message delivered to the new Ana", func() bool {
+		hist := jsonOf[[]map[string]any](t, ok(t, "--home", homeB, "history", "Ana", "--json"))
+		return len(hist) == 1 && hist[0]["state"] == "delivered"
+	})
+
+	// Without --keep every contact not revoked is kept; the human output is the card.
+	out := strings.TrimSpace(ok(t, "--home", homeA, "rotate"))
+	if out != card(homeA) || out == newCard || !strings.HasPrefix(out, "tincan:1:") {
+		t.Fatalf("rotate printed %q; Ana's card is %q", out, card(homeA))
+	}
+	cs = jsonOf[[]map[string]any](t, ok(t, "--home", homeA, "contacts", "list", "--json"))
+	if cs[0]["revoked"] != false || cs[1]["revoked"] != true {
+		t.Fatalf("a rotation keeping everyone changed who is revoked: %v", cs)
+	}
+}

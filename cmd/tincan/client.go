@@ -24,7 +24,7 @@ func (e errRemote) Error() string { return e.msg }
 
 // runClient sends one control command to the running node and prints the answer.
 func runClient(cmd string, rest []string, stdout io.Writer) error {
-	a, err := parseArgs(rest, withGlobals(flagSpec{values: []string{"addr", "limit"}, bools: []string{"json"}}))
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: []string{"addr", "limit", "keep"}, bools: []string{"json", "new-key"}}))
 	if err != nil {
 		return err
 	}
@@ -38,6 +38,11 @@ func runClient(cmd string, rest []string, stdout io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	if _, given := a.flags["keep"]; req.Cmd == "rotate" && !given {
+		if req.Keep, err = everyoneKept(ctx, c.home); err != nil {
+			return err
+		}
+	}
 	resp, err := control.Call(ctx, c.home, req)
 	if err != nil {
 		return err
@@ -72,8 +77,42 @@ func buildRequest(cmd string, a args) (control.Request, error) {
 		return control.Request{Cmd: "history", Name: a.pos[0], Limit: limit}, nil
 	case "contacts":
 		return contactsRequest(a)
+	case "rotate":
+		if err := a.want(0, "rotate [--keep NAME,...] [--new-key] [--json]"); err != nil {
+			return control.Request{}, err
+		}
+		var keep []string
+		for _, name := range strings.Split(a.get("keep", ""), ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				keep = append(keep, name)
+			}
+		}
+		return control.Request{Cmd: "rotate", Keep: keep, NewKey: a.bool("new-key")}, nil
 	}
 	return control.Request{}, usagef("unknown command %q", cmd)
+}
+
+// everyoneKept lists the contacts not yet revoked: whom a rotation without
+// --keep sends the new card to.
+func everyoneKept(ctx context.Context, home string) ([]string, error) {
+	resp, err := control.Call(ctx, home, control.Request{Cmd: "contacts.list"})
+	if err != nil {
+		return nil, err
+	}
+	if !resp.OK {
+		return nil, errRemote{msg: resp.Error, code: resp.Code}
+	}
+	var cs []node.ContactView
+	if err := json.Unmarshal(resp.Data, &cs); err != nil {
+		return nil, fmt.Errorf("contacts list: %w", err)
+	}
+	var keep []string
+	for _, c := range cs {
+		if !c.Revoked {
+			keep = append(keep, c.Name)
+		}
+	}
+	return keep, nil
 }
 
 func contactsRequest(a args) (control.Request, error) {
@@ -132,6 +171,13 @@ func printHuman(w io.Writer, cmd string, data json.RawMessage) error {
 		return err
 	case "contacts.remove":
 		return nil
+	case "rotate":
+		var r node.RotateResult
+		if err := json.Unmarshal(data, &r); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(w, r.Card)
+		return err
 	case "send":
 		var m node.MessageView
 		if err := json.Unmarshal(data, &m); err != nil {
@@ -166,7 +212,10 @@ func printContacts(w io.Writer, cs []node.ContactView) error {
 	fmt.Fprintln(tw, "NAME\tSTATE\tPATH\tADDRESS\tUNREAD")
 	for _, c := range cs {
 		state := "offline"
-		if c.Online {
+		switch {
+		case c.Revoked:
+			state = "revoked"
+		case c.Online:
 			state = "online"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c.Name, state, c.Path, orNone(c.Addr), c.Unread)

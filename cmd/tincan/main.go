@@ -20,7 +20,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 
 // valueFlags are every flag that takes a value, so that a value standing
 // before the command word ("tincan --listen :7001") is not taken for it.
-var valueFlags = append([]string{"listen", "open", "name", "addr", "limit"}, globalValues...)
+var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep"}, globalValues...)
 
 const usageText = `usage:
   tincan [--home DIR]                 desktop app (the node runs in-process)
@@ -32,6 +32,9 @@ const usageText = `usage:
   tincan send NAME TEXT [--json]
   tincan history NAME [--json] [--limit N]
   tincan status [--json]
+  tincan rotate [--keep NAME,...] [--new-key] [--json]
+                                      new secret ID (and key) sent to the kept
+                                      contacts (all by default); the rest are revoked
 
 global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level debug|info|warn|error
 daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)
@@ -101,9 +104,9 @@ func dispatch(cmd string, rest []string, stdout, stderr io.Writer) error {
 		return runGUI(rest, stderr)
 	case "daemon":
 		return runDaemon(rest, stderr)
-	case "id", "contacts", "send", "history", "status":
+	case "id", "contacts", "send", "history", "status", "rotate":
 		return runClient(cmd, rest, stdout)
-	case "call", "answer", "hangup", "rotate":
+	case "call", "answer", "hangup":
 		return fmt.Errorf("'tincan %s' is not available in this version yet", cmd)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usageText)

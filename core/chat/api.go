@@ -2,8 +2,12 @@
 // both sides' identity keys, a framed protocol, acks after commit, and an
 // outbox pumped with retries and backoff until every message is acknowledged.
 //
-// It must never accept a session from a key that is not a contact, and never
-// report a message delivered before the peer acknowledged its commit.
+// It also carries the user's new card to kept contacts after a rotation, and
+// refuses revoked contacts.
+//
+// It must never accept a session from a key that is not a contact (or is a
+// revoked one), and never report a message delivered before the peer
+// acknowledged its commit.
 package chat
 
 import (
@@ -35,7 +39,8 @@ type Dialer interface {
 	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
-// Event is one of MessageReceived, StateChanged or PresenceChanged.
+// Event is one of MessageReceived, StateChanged, PresenceChanged,
+// CardUpdated or CardDelivered.
 type Event interface{ isEvent() }
 
 // MessageReceived reports a newly committed incoming message.
@@ -56,6 +61,19 @@ type PresenceChanged struct {
 	Addr      string // remote address of the live session
 }
 
+// CardUpdated reports that a contact rotated and its new card, received
+// over its pinned session, is now stored. With KeyChanged, sessions are
+// pinned to the new key from now on.
+type CardUpdated struct {
+	ContactID  int64
+	KeyChanged bool
+}
+
+// CardDelivered reports that a contact acknowledged one of our card updates.
+type CardDelivered struct{ ContactID int64 }
+
 func (MessageReceived) isEvent() {}
 func (StateChanged) isEvent()    {}
 func (PresenceChanged) isEvent() {}
+func (CardUpdated) isEvent()     {}
+func (CardDelivered) isEvent()   {}

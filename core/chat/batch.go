@@ -52,6 +52,7 @@ type outcome struct {
 	saved   store.Message
 	dup     bool
 	changed bool
+	card    bool // the ack was for a card update
 	err     error
 }
 
@@ -89,6 +90,11 @@ func (p *peer) onBatch(evs []event) {
 					SentAt: time.Unix(0, ev.msg.SentAt), State: store.Received,
 				})
 			case evAck:
+				if fp, ok := p.out.cards[ev.id]; ok {
+					res[i].card = true
+					res[i].changed, res[i].err = b.CardDelivered(p.id, ev.id, fp[:])
+					continue
+				}
 				mark(b, ev.id) // the writer's report may still be on its way
 				res[i].changed, res[i].err = b.MarkDelivered(p.id, ev.id)
 			case evWritten:
@@ -122,6 +128,12 @@ func (p *peer) onBatch(evs []event) {
 				p.m.emit(MessageReceived{Message: res[i].saved})
 			}
 		case evAck:
+			if res[i].card {
+				if !p.cardAcked(ev.id, res[i]) {
+					return
+				}
+				continue
+			}
 			p.reportSent(ev.id, marked)
 			if res[i].err != nil {
 				if p.ctx.Err() == nil {

@@ -78,7 +78,8 @@ func (m *Manager) serveConn(ctx context.Context, raw net.Conn) {
 		c  store.Contact
 		fp identity.Fingerprint
 	)
-	tc := tls.Server(raw, m.serverConfig(hctx, remote, &c, &fp))
+	ti := m.current()
+	tc := tls.Server(raw, m.serverConfig(hctx, ti, remote, &c, &fp))
 	s, err := m.establish(hctx, tc, raw, false, remote)
 	if err != nil {
 		switch {
@@ -90,13 +91,14 @@ func (m *Manager) serveConn(ctx context.Context, raw net.Conn) {
 		}
 		return
 	}
-	s.contactID, s.peerFP = c.ID, fp
+	s.contactID, s.peerFP, s.localFP = c.ID, fp, ti.fp
 	s.log = m.log.With("contact", c.ID, "remote", remote, "dir", "in")
 	m.attach(c.ID, s)
 }
 
-// dial reaches the contact at each address the locator knows, in turn.
-func (m *Manager) dial(ctx context.Context, c store.Contact) (*session, error) {
+// dial reaches the contact at each address the locator knows, in turn,
+// presenting our key ti.
+func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact) (*session, error) {
 	addrs, err := m.cfg.Locator.Locate(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("locate contact %d: %w", c.ID, err)
@@ -106,7 +108,7 @@ func (m *Manager) dial(ctx context.Context, c store.Contact) (*session, error) {
 	}
 	var errs []error
 	for _, addr := range addrs {
-		s, err := m.dialAddr(ctx, c, addr)
+		s, err := m.dialAddr(ctx, ti, c, addr)
 		if err == nil {
 			return s, nil
 		}
@@ -118,7 +120,7 @@ func (m *Manager) dial(ctx context.Context, c store.Contact) (*session, error) {
 	return nil, errors.Join(errs...)
 }
 
-func (m *Manager) dialAddr(ctx context.Context, c store.Contact, addr string) (*session, error) {
+func (m *Manager) dialAddr(ctx context.Context, ti tlsIdentity, c store.Contact, addr string) (*session, error) {
 	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 	defer cancel()
 	raw, err := m.cfg.Dialer.DialContext(hctx, "tcp", addr)
@@ -126,12 +128,12 @@ func (m *Manager) dialAddr(ctx context.Context, c store.Contact, addr string) (*
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
 	log := m.log.With("contact", c.ID, "remote", addr, "dir", "out")
-	tc := tls.Client(raw, m.clientConfig(c, addr, log))
+	tc := tls.Client(raw, m.clientConfig(ti, c, addr, log))
 	s, err := m.establish(hctx, tc, raw, true, raw.RemoteAddr().String())
 	if err != nil {
 		return nil, fmt.Errorf("session with %s: %w", addr, err)
 	}
-	s.contactID = c.ID
+	s.contactID, s.localFP = c.ID, ti.fp
 	copy(s.peerFP[:], c.Fingerprint)
 	s.log = log
 	return s, nil

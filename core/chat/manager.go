@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +27,7 @@ const (
 // Config is what a Manager needs; zero optional fields take their defaults.
 type Config struct {
 	Identity  *identity.Identity
+	Retired   []*rsa.PrivateKey // keys rotated away from that contacts with a card update waiting still pin
 	Store     *store.Store
 	Locator   Locator       // nil: StaticLocator{}
 	Dialer    Dialer        // nil: &net.Dialer{}
@@ -41,8 +43,11 @@ type Config struct {
 type Manager struct {
 	cfg  Config
 	log  *slog.Logger
-	tls  tlsIdentity
 	name string
+
+	keyMu sync.RWMutex
+	tls   tlsIdentity                          // the current key
+	old   map[identity.Fingerprint]tlsIdentity // retired keys some contacts still pin
 
 	emitMu sync.Mutex
 	wg     sync.WaitGroup
@@ -94,7 +99,7 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 20 * time.Second
 	}
-	ti, err := newTLSIdentity(cfg.Identity)
+	ti, retired, err := newKeys(cfg.Identity, cfg.Retired)
 	if err != nil {
 		return nil, fmt.Errorf("chat: %w", err)
 	}
@@ -102,6 +107,7 @@ func New(cfg Config) (*Manager, error) {
 		cfg:       cfg,
 		log:       cfg.Logger,
 		tls:       ti,
+		old:       retired,
 		name:      helloName(cfg.Identity.Name),
 		peers:     make(map[int64]*peer),
 		retiring:  make(map[int64]*peer),
@@ -128,7 +134,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		m.wg.Add(1)
 		go m.acceptLoop(runCtx, ln)
 	}
-	ids, err := m.cfg.Store.OutboxContacts(runCtx)
+	ids, err := m.pendingContacts(runCtx)
 	if err != nil && runCtx.Err() == nil {
 		m.log.Error("list contacts with pending messages", "err", err)
 	}

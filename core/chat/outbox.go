@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"tincan/core/identity"
 	"tincan/core/store"
 	"tincan/core/wire"
 )
@@ -14,6 +15,9 @@ type outState struct {
 	pending  []store.Message             // loaded from the outbox, not yet queued
 	cursor   int64                       // Seq of the last message queued
 	dirty    bool                        // the outbox may hold messages past pending
+
+	cards     map[store.MessageID]identity.Fingerprint // card updates sent, not acknowledged: their key
+	cardDirty bool                                     // the store may hold a card update not yet sent
 }
 
 // flight is one unacknowledged message of the live session.
@@ -22,7 +26,10 @@ type flight struct {
 }
 
 func newOutState() outState {
-	return outState{inflight: make(map[store.MessageID]*flight), dirty: true}
+	return outState{
+		inflight: make(map[store.MessageID]*flight), dirty: true,
+		cards: make(map[store.MessageID]identity.Fingerprint), cardDirty: true,
+	}
 }
 
 // sentIDs lists the in-flight messages that were reported Sent.
@@ -50,8 +57,10 @@ func (p *peer) sendOrLose(pl wire.Payload, id store.MessageID) bool {
 	return true
 }
 
-// pump queues outbox messages in Seq order while the window has room.
+// pump queues a waiting card update, then outbox messages in Seq order
+// while the window has room.
 func (p *peer) pump() {
+	p.pumpCard()
 	o := &p.out
 	for p.cur != nil && len(o.inflight) < window {
 		if len(o.pending) == 0 {

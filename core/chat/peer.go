@@ -35,6 +35,7 @@ type peer struct {
 	dialing    bool
 	dialCancel context.CancelFunc
 	backoff    time.Duration
+	attempts   int // dials since the last session, to alternate keys after a rotation
 	retry      *time.Timer
 	ticker     *time.Ticker
 	probe      *time.Timer
@@ -151,7 +152,7 @@ func (p *peer) resetSent(ids []store.MessageID) {
 
 func (p *peer) onKick() {
 	if p.cur != nil {
-		p.out.dirty = true
+		p.out.dirty, p.out.cardDirty = true, true
 		p.pump()
 		return
 	}
@@ -183,12 +184,18 @@ func (p *peer) startDial() {
 		}
 		return
 	}
+	if c.Revoked {
+		p.log.Info("not dialing: contact revoked")
+		return
+	}
+	ti := p.dialKey()
+	p.attempts++
 	ctx, cancel := context.WithCancel(p.ctx)
 	p.dialing, p.dialCancel = true, cancel
 	p.m.wg.Add(1)
 	go func() {
 		defer p.m.wg.Done()
-		s, err := p.m.dial(ctx, c)
+		s, err := p.m.dial(ctx, ti, c)
 		select {
 		case p.dialed <- dialResult{s, err}:
 		case <-p.ctx.Done():
@@ -221,7 +228,7 @@ func (p *peer) scheduleRetry() {
 	if p.ctx.Err() != nil || p.dialing || p.retry != nil {
 		return
 	}
-	ids, err := p.m.cfg.Store.OutboxContacts(p.ctx)
+	ids, err := p.m.pendingContacts(p.ctx)
 	if err != nil {
 		p.log.Error("check outbox", "err", err)
 	} else if !slices.Contains(ids, p.id) {
@@ -269,14 +276,14 @@ func (p *peer) keepNew(old, s *session) bool {
 	if old.outbound == s.outbound {
 		return true
 	}
-	meSmaller := bytes.Compare(p.m.tls.fp[:], s.peerFP[:]) < 0
+	meSmaller := bytes.Compare(s.localFP[:], s.peerFP[:]) < 0
 	return s.outbound == meSmaller
 }
 
 // up makes s the live session and starts sending the outbox over it.
 func (p *peer) up(s *session) {
 	p.cur = s
-	p.backoff = 0
+	p.backoff, p.attempts = 0, 0
 	p.stopRetry()
 	p.out = newOutState()
 	p.ticker = time.NewTicker(p.m.cfg.KeepAlive)
@@ -333,6 +340,8 @@ func (p *peer) onEvent(ev event) {
 			bye = "protocol error"
 		}
 		p.lose(ev.err, bye)
+	case evCard:
+		p.onCard(ev.card)
 	}
 }
 
@@ -347,7 +356,7 @@ func (p *peer) onTick() {
 	}
 	p.ping()
 	if p.cur != nil {
-		p.out.dirty = true // pick up anything queued without a Kick
+		p.out.dirty, p.out.cardDirty = true, true // pick up anything queued without a Kick
 		p.pump()
 	}
 }

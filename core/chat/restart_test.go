@@ -119,8 +119,10 @@ func TestKickCancelsBackoff(t *testing.T) {
 	b.ln.Close() // bob is offline
 	b.ln = nil
 	a.tweak = func(c *Config) { c.RetryMin, c.RetryMax = 5*time.Minute, 5*time.Minute }
-	a.start()
+	// Queued before start, so only Run's kick dials: a kick racing it would
+	// be a second dial.
 	a.enqueue(bAtA, "first")
+	a.start()
 	waitFor(t, "alice's first dial to fail", func() bool { return a.logs.count("dial failed") == 1 })
 
 	b.listen()

@@ -11,14 +11,18 @@ import (
 
 // TestKeepNewAgreesOnBothSides checks the duplicate-session rule from both
 // ends: whatever order the two sessions arrive in, both keep the session
-// dialed by the smaller fingerprint.
+// dialed by the smaller fingerprint (of the keys the session presented).
 func TestKeepNewAgreesOnBothSides(t *testing.T) {
 	small, large := identity.Fingerprint{1}, identity.Fingerprint{2}
 	mk := func(self identity.Fingerprint) *peer {
 		return &peer{m: &Manager{tls: tlsIdentity{fp: self}}}
 	}
 	sess := func(outbound bool, peerFP identity.Fingerprint) *session {
-		return &session{outbound: outbound, peerFP: peerFP}
+		self := small
+		if peerFP == small {
+			self = large
+		}
+		return &session{outbound: outbound, peerFP: peerFP, localFP: self}
 	}
 	ps, pl := mk(small), mk(large)
 	// The session small dialed: outbound at small, inbound at large.

@@ -31,6 +31,7 @@ const (
 	evWritten                      // Msg frames were written to the connection
 	evBye                          // the peer closed the session cleanly
 	evClosed                       // the connection failed or the peer broke the protocol
+	evCard                         // a Card (the contact's new card) arrived
 )
 
 // event is one report from a session's reader or writer.
@@ -38,6 +39,7 @@ type event struct {
 	s      *session
 	kind   eventKind
 	msg    wire.Msg
+	card   wire.Card         // evCard
 	id     store.MessageID   // evAck
 	ids    []store.MessageID // evWritten
 	reason string            // evBye
@@ -63,6 +65,7 @@ type session struct {
 	peerName  string
 	contactID int64
 	peerFP    identity.Fingerprint
+	localFP   identity.Fingerprint // the key of ours this session presented
 	log       *slog.Logger
 	lastRecv  atomic.Int64 // unix nanos of the last frame read
 
@@ -230,6 +233,8 @@ func (s *session) readLoop() {
 			ev = event{kind: evMsg, msg: p}
 		case wire.Ack:
 			ev = event{kind: evAck, id: p.ID}
+		case wire.Card:
+			ev = event{kind: evCard, card: p}
 		case wire.Bye:
 			s.report(event{kind: evBye, reason: p.Reason})
 			return

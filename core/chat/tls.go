@@ -17,6 +17,7 @@ import (
 // Reasons a TLS peer is refused.
 var (
 	ErrStranger    = errors.New("chat: peer key is not a contact")
+	ErrRevoked     = errors.New("chat: peer is a revoked contact")
 	ErrKeyMismatch = errors.New("chat: peer key does not match the contact")
 	errNoPeerCert  = errors.New("chat: peer sent no certificate")
 )
@@ -58,10 +59,11 @@ func peerFingerprint(rawCerts [][]byte) (identity.Fingerprint, error) {
 	return identity.FingerprintOf(pub), nil
 }
 
-// serverConfig accepts only clients whose key is a contact's; the contact is
-// stored in *peer and its fingerprint in *fp.
-func (m *Manager) serverConfig(ctx context.Context, remote string, peer *store.Contact, fp *identity.Fingerprint) *tls.Config {
-	cfg := m.tls.base()
+// serverConfig presents our key ti and accepts only clients whose key is a
+// contact's, not a revoked one; the contact is stored in *peer and its
+// fingerprint in *fp.
+func (m *Manager) serverConfig(ctx context.Context, ti tlsIdentity, remote string, peer *store.Contact, fp *identity.Fingerprint) *tls.Config {
+	cfg := ti.base()
 	cfg.ClientAuth = tls.RequireAnyClientCert
 	cfg.VerifyPeerCertificate = func(rawCerts [][]byte, _ [][]*x509.Certificate) error {
 		got, err := peerFingerprint(rawCerts)
@@ -78,15 +80,20 @@ func (m *Manager) serverConfig(ctx context.Context, remote string, peer *store.C
 		if err != nil {
 			return fmt.Errorf("look up peer key: %w", err)
 		}
+		if c.Revoked {
+			m.log.Warn("refused inbound session from a revoked contact", "contact", c.ID, "remote", remote)
+			return ErrRevoked
+		}
 		*peer, *fp = c, got
 		return nil
 	}
 	return cfg
 }
 
-// clientConfig accepts only a server whose key is the dialed contact's.
-func (m *Manager) clientConfig(c store.Contact, addr string, log *slog.Logger) *tls.Config {
-	cfg := m.tls.base()
+// clientConfig presents our key ti and accepts only a server whose key is
+// the dialed contact's.
+func (m *Manager) clientConfig(ti tlsIdentity, c store.Contact, addr string, log *slog.Logger) *tls.Config {
+	cfg := ti.base()
 	cfg.InsecureSkipVerify = true // the chain is meaningless; the key is pinned below
 	cfg.ServerName = "tincan"
 	cfg.VerifyPeerCertificate = func(rawCerts [][]byte, _ [][]*x509.Certificate) error {

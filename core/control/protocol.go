@@ -30,12 +30,14 @@ const (
 
 // Request is one command for the node.
 type Request struct {
-	Cmd   string `json:"cmd"`
-	Name  string `json:"name,omitempty"`
-	Card  string `json:"card,omitempty"`
-	Addr  string `json:"addr,omitempty"`
-	Text  string `json:"text,omitempty"`
-	Limit int    `json:"limit,omitempty"`
+	Cmd    string   `json:"cmd"`
+	Name   string   `json:"name,omitempty"`
+	Card   string   `json:"card,omitempty"`
+	Addr   string   `json:"addr,omitempty"`
+	Text   string   `json:"text,omitempty"`
+	Limit  int      `json:"limit,omitempty"`
+	Keep   []string `json:"keep,omitempty"`    // rotate: the contacts that get the new card
+	NewKey bool     `json:"new_key,omitempty"` // rotate: make a new key as well
 }
 
 // Response is the node's answer; Data holds the command's JSON result.

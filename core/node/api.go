@@ -20,6 +20,7 @@ type ContactView struct {
 	Remote      string    `json:"remote,omitempty"` // remote address of the live session
 	Unread      int       `json:"unread"`
 	AddedAt     time.Time `json:"added_at"`
+	Revoked     bool      `json:"revoked"` // left out of a rotation: can no longer reach the user
 }
 
 // MessageView is a message as the UI and CLI show it. JSON names are part of

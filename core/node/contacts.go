@@ -131,6 +131,7 @@ func (n *Node) contactView(ctx context.Context, c store.Contact) (ContactView, e
 	v := ContactView{
 		Name: c.Name, Fingerprint: hex.EncodeToString(c.Fingerprint),
 		Online: p.Online, Path: p.Path, Addr: c.Addr, Unread: unread, AddedAt: c.AddedAt,
+		Revoked: c.Revoked,
 	}
 	if v.Path == "" {
 		v.Path = "none"
@@ -142,6 +143,7 @@ func (n *Node) contactView(ctx context.Context, c store.Contact) (ContactView, e
 }
 
 func (n *Node) fingerprint() []byte {
-	fp := n.card.Fingerprint()
+	_, c := n.self()
+	fp := c.Fingerprint()
 	return fp[:]
 }

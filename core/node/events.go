@@ -49,6 +49,11 @@ func (n *Node) convert(ctx context.Context, ev chat.Event) (Event, bool) {
 		m.State = e.State
 		v := messageView(c.Name, m)
 		return Event{Message: &v}, true
+	case chat.CardUpdated:
+		return Event{Contacts: true}, true
+	case chat.CardDelivered:
+		n.cardDelivered(ctx)
+		return Event{}, false
 	case chat.PresenceChanged:
 		c, err := n.st.ContactByID(ctx, e.ContactID)
 		if err != nil {

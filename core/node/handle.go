@@ -38,6 +38,8 @@ func (n *Node) Handle(ctx context.Context, req control.Request) (any, error) {
 		return n.Send(ctx, req.Name, req.Text)
 	case "history":
 		return n.History(ctx, req.Name, req.Limit)
+	case "rotate":
+		return n.Rotate(ctx, req.Keep, req.NewKey)
 	}
 	return nil, badInput(errors.Join(ErrUnknownCommand, errors.New(req.Cmd)))
 }

@@ -22,6 +22,9 @@ func (n *Node) Send(ctx context.Context, name, text string) (MessageView, error)
 	if err != nil {
 		return MessageView{}, err
 	}
+	if c.Revoked {
+		return MessageView{}, badInput(fmt.Errorf("%w: %s can no longer reach you, and nothing is sent to them", ErrRevoked, c.Name))
+	}
 	var id store.MessageID
 	if _, err := rand.Read(id[:]); err != nil {
 		return MessageView{}, fmt.Errorf("message id: %w", err)

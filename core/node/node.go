@@ -36,8 +36,10 @@ type Options struct {
 type Node struct {
 	home    string
 	ks      identity.Keystore
-	id      *identity.Identity
+	selfMu  sync.RWMutex
+	id      *identity.Identity // read through self(): a rotation replaces it
 	card    contact.Card
+	rotMu   sync.Mutex // one rotation (or retired-key cleanup) at a time
 	st      *store.Store
 	chat    *chat.Manager
 	ln      net.Listener
@@ -118,6 +120,11 @@ func (n *Node) start(opts Options) error {
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	retired, err := n.resumeRotation(context.Background(), st)
+	if err != nil {
+		st.Close()
+		return err
+	}
 	var ln net.Listener
 	if opts.Listen != "" {
 		ln, err = net.Listen("tcp", opts.Listen)
@@ -138,6 +145,7 @@ func (n *Node) start(opts Options) error {
 	}
 	n.chat, err = chat.New(chat.Config{
 		Identity: id,
+		Retired:  retired,
 		Store:    st,
 		Locator:  opts.Locator,
 		Dialer:   prefixDialer{inner: dialer, prefix: prefixChat},
@@ -209,10 +217,19 @@ func (n *Node) ListenAddr() string {
 func (n *Node) Home() string { return n.home }
 
 // Name is the user's display name.
-func (n *Node) Name() string { return n.id.Name }
+func (n *Node) Name() string {
+	id, _ := n.self()
+	return id.Name
+}
 
 // Card is the user's contact card.
-func (n *Node) Card() string { return n.card.String() }
+func (n *Node) Card() string {
+	_, c := n.self()
+	return c.String()
+}
 
 // QRText is the card in the uppercase form a QR code carries compactly.
-func (n *Node) QRText() string { return n.card.QRText() }
+func (n *Node) QRText() string {
+	_, c := n.self()
+	return c.QRText()
+}

@@ -26,7 +26,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 		pending += len(ms)
 	}
 	return Status{
-		Name: n.id.Name, Fingerprint: hex.EncodeToString(n.fingerprint()),
+		Name: n.Name(), Fingerprint: hex.EncodeToString(n.fingerprint()),
 		Card: n.Card(), Listen: n.ListenAddr(), Keystore: n.ks.Kind(), Home: n.home,
 		Contacts: cs, Outbox: pending, Uptime: time.Since(n.started).Seconds(),
 	}, nil

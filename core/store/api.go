@@ -1,5 +1,6 @@
 // Package store keeps tincan's durable state in SQLite (WAL): contacts,
-// messages, the outbox and settings, with versioned migrations.
+// messages, the outbox, pending card updates and settings, with versioned
+// migrations.
 //
 // It must never hold a private key, and never lose a committed message.
 package store
@@ -57,6 +58,7 @@ type Contact struct {
 	SecretID    []byte // 16 bytes
 	Addr        string // last known or user-given address "host:port"; may be empty
 	AddedAt     time.Time
+	Revoked     bool // the user rotated away from this contact: no sessions with it
 }
 
 // Message is one chat message, in either direction.
@@ -79,6 +81,7 @@ var (
 	ErrDuplicateKey   = errors.New("this contact is already in the list")
 	ErrSchemaTooNew   = errors.New("database was written by a newer tincan")
 	ErrMessageTooLong = errors.New("message too long")
+	ErrStale          = errors.New("the contact's key changed meanwhile")
 )
 
 // MaxBody bounds the text of one message (bytes of UTF-8).

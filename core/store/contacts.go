@@ -22,7 +22,7 @@ const (
 	secretIDLen  = 16
 )
 
-const contactCols = `id, name, card, public_key, fingerprint, secret_id, addr, added_at`
+const contactCols = `id, name, card, public_key, fingerprint, secret_id, addr, added_at, revoked`
 
 // AddContact inserts c (ID and AddedAt are set by the store) and returns it.
 // The name is stored trimmed. It fails with ErrInvalidName,
@@ -54,9 +54,15 @@ func (s *Store) AddContact(ctx context.Context, c Contact) (Contact, error) {
 
 // validateContact checks the fields AddContact stores (name already trimmed).
 func validateContact(c Contact) error {
-	switch {
-	case len(c.Name) == 0 || len(c.Name) > MaxName:
+	if len(c.Name) == 0 || len(c.Name) > MaxName {
 		return ErrInvalidName
+	}
+	return validateCard(c)
+}
+
+// validateCard checks a contact's card, key, fingerprint, secret ID and address.
+func validateCard(c Contact) error {
+	switch {
 	case len(c.Card) > maxCard:
 		return fmt.Errorf("card longer than %d bytes", maxCard)
 	case len(c.PublicKey) == 0 || len(c.PublicKey) > maxPublicKey:
@@ -164,7 +170,7 @@ type scanner interface{ Scan(dest ...any) error }
 func scanContact(r scanner) (Contact, error) {
 	var c Contact
 	var added int64
-	err := r.Scan(&c.ID, &c.Name, &c.Card, &c.PublicKey, &c.Fingerprint, &c.SecretID, &c.Addr, &added)
+	err := r.Scan(&c.ID, &c.Name, &c.Card, &c.PublicKey, &c.Fingerprint, &c.SecretID, &c.Addr, &added, &c.Revoked)
 	c.AddedAt = fromNanos(added)
 	return c, err
 }

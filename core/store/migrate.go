@@ -44,6 +44,25 @@ var migrations = [][]string{
 			value TEXT NOT NULL
 		)`,
 	},
+	// 2: rotation: revoked contacts, card updates waiting for an ack, and
+	// the journal of a rotation in progress.
+	{
+		`ALTER TABLE contacts ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0`,
+		`CREATE TABLE card_updates (
+			contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+			id         BLOB    NOT NULL CHECK (length(id) = 16),
+			card       TEXT    NOT NULL,
+			pinned_fp  BLOB    NOT NULL,
+			at         INTEGER NOT NULL
+		)`,
+		`CREATE TABLE rotation (
+			one       INTEGER PRIMARY KEY CHECK (one = 1),
+			card      TEXT    NOT NULL,
+			pinned_fp BLOB    NOT NULL,
+			keep      TEXT    NOT NULL,
+			revoke    TEXT    NOT NULL
+		)`,
+	},
 }
 
 // migrate applies pending migrations, each in its own transaction, and fails

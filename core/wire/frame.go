@@ -18,6 +18,7 @@ const (
 	TypePing  Type = 4 // keep-alive probe: Ping
 	TypePong  Type = 5 // keep-alive answer: Pong
 	TypeBye   Type = 6 // clean close: Bye
+	TypeCard  Type = 7 // the sender's new contact card after a rotation: Card
 )
 
 // HeaderSize is the length of a frame header: version, type, payload length.
@@ -31,7 +32,7 @@ var (
 )
 
 // Known reports whether t is one of the defined frame types.
-func (t Type) Known() bool { return t >= TypeHello && t <= TypeBye }
+func (t Type) Known() bool { return t >= TypeHello && t <= TypeCard }
 
 // String names the frame type for logs.
 func (t Type) String() string {
@@ -48,6 +49,8 @@ func (t Type) String() string {
 		return "pong"
 	case TypeBye:
 		return "bye"
+	case TypeCard:
+		return "card"
 	}
 	return fmt.Sprintf("type(%d)", uint8(t))
 }

@@ -11,6 +11,7 @@ const (
 	MaxName   = 64       // Hello.Name
 	MaxBody   = 16 << 10 // Msg.Body
 	MaxReason = 256      // Bye.Reason
+	MaxCard   = 4096     // Card.Card (contact.MaxCardLen)
 )
 
 // Payload is the decoded content of one frame.
@@ -46,6 +47,13 @@ type Pong struct{ Nonce uint64 }
 // Bye announces a clean close and says why.
 type Bye struct{ Reason string }
 
+// Card carries the sender's new contact card after a rotation; the receiver
+// acknowledges it with an Ack of the same ID once it has stored the card.
+type Card struct {
+	ID   [16]byte
+	Card string
+}
+
 // Type returns TypeHello.
 func (Hello) Type() Type { return TypeHello }
 
@@ -63,6 +71,9 @@ func (Pong) Type() Type { return TypePong }
 
 // Type returns TypeBye.
 func (Bye) Type() Type { return TypeBye }
+
+// Type returns TypeCard.
+func (Card) Type() Type { return TypeCard }
 
 // Marshal encodes h: version u8, name (u16 length + bytes).
 func (h Hello) Marshal() ([]byte, error) {
@@ -168,6 +179,27 @@ func (b *Bye) Unmarshal(p []byte) error {
 	return nil
 }
 
+// Marshal encodes c: id (16 bytes), card (u16 length + bytes).
+func (c Card) Marshal() ([]byte, error) {
+	if err := checkText("card", c.Card, MaxCard); err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 18+len(c.Card))
+	b = append(b, c.ID[:]...)
+	return appendText(b, c.Card), nil
+}
+
+// Unmarshal decodes a Card payload strictly.
+func (c *Card) Unmarshal(b []byte) error {
+	d := decoder{b: b}
+	v := Card{ID: d.id("id"), Card: d.text("card", MaxCard)}
+	if err := d.end("card"); err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
 // Decode decodes the payload of a frame of type t.
 func Decode(t Type, b []byte) (Payload, error) {
 	var (
@@ -197,6 +229,10 @@ func Decode(t Type, b []byte) (Payload, error) {
 		p = v
 	case TypeBye:
 		var v Bye
+		err = v.Unmarshal(b)
+		p = v
+	case TypeCard:
+		var v Card
 		err = v.Unmarshal(b)
 		p = v
 	default:

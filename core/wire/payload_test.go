@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"tincan/core/contact"
 )
 
 // randText returns valid UTF-8 of at most max bytes, mixing 1- to 4-byte runes.
@@ -29,7 +31,7 @@ func randPayload(r *rand.Rand) Payload {
 	for i := range id {
 		id[i] = byte(r.Uint32())
 	}
-	switch r.IntN(6) {
+	switch r.IntN(7) {
 	case 0:
 		return Hello{Version: uint8(r.Uint32()), Name: randText(r, MaxName)}
 	case 1:
@@ -44,6 +46,8 @@ func randPayload(r *rand.Rand) Payload {
 		return Ping{Nonce: r.Uint64()}
 	case 4:
 		return Pong{Nonce: r.Uint64()}
+	case 5:
+		return Card{ID: id, Card: randText(r, MaxCard)}
 	default:
 		return Bye{Reason: randText(r, MaxReason)}
 	}
@@ -78,7 +82,7 @@ func TestPayloadRoundTripProperty(t *testing.T) {
 
 func TestFrameOfPayloadRoundTrip(t *testing.T) {
 	var buf bytes.Buffer
-	in := []Payload{Hello{Version: Version, Name: "alice"}, Msg{Body: "hi"}, Ack{}, Ping{Nonce: 7}, Pong{Nonce: 7}, Bye{Reason: "done"}}
+	in := []Payload{Hello{Version: Version, Name: "alice"}, Msg{Body: "hi"}, Ack{}, Ping{Nonce: 7}, Pong{Nonce: 7}, Bye{Reason: "done"}, Card{ID: [16]byte{7}, Card: "tincan:1:AEBA"}}
 	for _, p := range in {
 		if err := Write(&buf, p); err != nil {
 			t.Fatal(err)
@@ -109,11 +113,25 @@ func TestLargestMsgFitsInAFrame(t *testing.T) {
 	}
 }
 
+func TestLargestCardFitsInAFrameAndMatchesContact(t *testing.T) {
+	if MaxCard != contact.MaxCardLen {
+		t.Fatalf("wire.MaxCard = %d, contact.MaxCardLen = %d: a card that parses must fit", MaxCard, contact.MaxCardLen)
+	}
+	b, err := Card{Card: strings.Repeat("A", MaxCard)}.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > MaxFrame {
+		t.Fatalf("largest card is %d bytes, frame limit %d", len(b), MaxFrame)
+	}
+}
+
 func TestFieldLimits(t *testing.T) {
 	ok := []Payload{
 		Hello{Name: strings.Repeat("n", MaxName)},
 		Msg{Body: strings.Repeat("b", MaxBody)},
 		Bye{Reason: strings.Repeat("r", MaxReason)},
+		Card{Card: strings.Repeat("c", MaxCard)},
 	}
 	for _, p := range ok {
 		if _, err := p.Marshal(); err != nil {
@@ -124,13 +142,14 @@ func TestFieldLimits(t *testing.T) {
 		Hello{Name: strings.Repeat("n", MaxName+1)},
 		Msg{Body: strings.Repeat("b", MaxBody+1)},
 		Bye{Reason: strings.Repeat("r", MaxReason+1)},
+		Card{Card: strings.Repeat("c", MaxCard+1)},
 	}
 	for _, p := range long {
 		if _, err := p.Marshal(); !errors.Is(err, ErrFieldTooLong) {
 			t.Errorf("%T over its limit: got %v, want ErrFieldTooLong", p, err)
 		}
 	}
-	bad := []Payload{Hello{Name: "a\xffb"}, Msg{Body: "\xc3"}, Bye{Reason: "\xed\xa0\x80"}}
+	bad := []Payload{Hello{Name: "a\xffb"}, Msg{Body: "\xc3"}, Bye{Reason: "\xed\xa0\x80"}, Card{Card: "tincan:\xff"}}
 	for _, p := range bad {
 		if _, err := p.Marshal(); !errors.Is(err, ErrInvalidUTF8) {
 			t.Errorf("%T with bad UTF-8: got %v, want ErrInvalidUTF8", p, err)
@@ -153,6 +172,9 @@ func TestDecodeRejectsHostileFields(t *testing.T) {
 		{"long name", TypeHello, over([]byte{1}, MaxName+1), ErrFieldTooLong},
 		{"long body", TypeMsg, over(msgHead, MaxBody+1), ErrFieldTooLong},
 		{"long reason", TypeBye, over(nil, MaxReason+1), ErrFieldTooLong},
+		{"long card", TypeCard, over(make([]byte, 16), MaxCard+1), ErrFieldTooLong},
+		{"card bad utf8", TypeCard, append(make([]byte, 16), 0, 1, 0xff), ErrInvalidUTF8},
+		{"card without id", TypeCard, []byte{0, 0}, ErrMalformed},
 		{"name bad utf8", TypeHello, []byte{1, 0, 1, 0xff}, ErrInvalidUTF8},
 		{"body bad utf8", TypeMsg, append(append([]byte(nil), msgHead...), 0, 2, 0xc3, 0x28), ErrInvalidUTF8},
 		{"length past end", TypeBye, []byte{0, 5, 'a'}, ErrMalformed},
