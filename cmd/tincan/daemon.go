@@ -18,14 +18,18 @@ const DefaultListen = ":7448"
 
 // runDaemon runs a headless node until SIGINT or SIGTERM.
 func runDaemon(rest []string, stderr io.Writer) error {
-	a, err := parseArgs(rest, withGlobals(flagSpec{values: []string{"name", "listen"}}))
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: append([]string{"name", "listen"}, overlayFlags...), bools: []string{"no-overlay", "no-lan"}}))
 	if err != nil {
 		return err
 	}
 	if len(a.pos) != 0 {
-		return usagef("usage: tincan daemon [--name NAME] [--listen HOST:PORT] [--home DIR] [--keystore keychain|file]")
+		return usagef("usage: tincan daemon [--name NAME] [--listen HOST:PORT] [--bootstrap HOST:PORT,...] [--entry-name NAME] [--dns HOST:PORT] [--home DIR] [--keystore keychain|file]")
 	}
 	c, err := commonFrom(a)
+	if err != nil {
+		return err
+	}
+	ov, err := overlayOptions(a)
 	if err != nil {
 		return err
 	}
@@ -34,7 +38,7 @@ func runDaemon(rest []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true}
+	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov}
 	n, err := node.Open(opts)
 	if errors.Is(err, identity.ErrNoIdentity) {
 		name := a.get("name", "")

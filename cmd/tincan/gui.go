@@ -21,7 +21,7 @@ import (
 // runGUI runs the desktop app: first-run window or main window, with the
 // node in-process and its control socket open for the CLI.
 func runGUI(rest []string, stderr io.Writer) error {
-	a, err := parseArgs(rest, withGlobals(flagSpec{values: []string{"listen", "open"}}))
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: append([]string{"listen", "open"}, overlayFlags...), bools: []string{"no-overlay", "no-lan"}}))
 	if err != nil {
 		return err
 	}
@@ -32,6 +32,10 @@ func runGUI(rest []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ov, err := overlayOptions(a)
+	if err != nil {
+		return err
+	}
 	log := c.logger(stderr)
 	slog.SetDefault(log)
 	g := &gui{
@@ -39,7 +43,7 @@ func runGUI(rest []string, stderr io.Writer) error {
 		ks:   c.openKeystore(),
 		log:  log,
 		open: a.get("open", ""),
-		opts: node.Options{Home: c.home, Listen: a.get("listen", DefaultListen), Logger: log, Control: true},
+		opts: node.Options{Home: c.home, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov},
 	}
 	g.opts.Keystore = g.ks
 	_, explicitListen := a.flags["listen"]

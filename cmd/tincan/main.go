@@ -20,7 +20,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 
 // valueFlags are every flag that takes a value, so that a value standing
 // before the command word ("tincan --listen :7001") is not taken for it.
-var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep"}, globalValues...)
+var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}, globalValues...)
 
 const usageText = `usage:
   tincan [--home DIR]                 desktop app (the node runs in-process)
@@ -38,6 +38,8 @@ const usageText = `usage:
 
 global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level debug|info|warn|error
 daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)
+joining (daemon and app): --bootstrap HOST:PORT,... --entry-name NAME [--entry-port P] [--dns HOST:PORT] --no-overlay --no-lan
+entry point (reachable nodes): --entry-zone ZONE with CLOUDFLARE_API_TOKEN set once
 exit codes: 0 done, 1 failed, 2 bad usage or bad input`
 
 func main() {

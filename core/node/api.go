@@ -21,6 +21,10 @@ type ContactView struct {
 	Unread      int       `json:"unread"`
 	AddedAt     time.Time `json:"added_at"`
 	Revoked     bool      `json:"revoked"` // left out of a rotation: can no longer reach the user
+	// Via says how the overlay last found the contact: rendezvous, flood,
+	// cache, or incoming-* when the contact found us; empty if never.
+	Via         string     `json:"via,omitempty"`
+	LastReached *time.Time `json:"last_reached,omitempty"` // when that was
 }
 
 // MessageView is a message as the UI and CLI show it. JSON names are part of
@@ -37,15 +41,36 @@ type MessageView struct {
 
 // Status is the node's state as `tincan status --json` prints it.
 type Status struct {
-	Name        string        `json:"name"`
-	Fingerprint string        `json:"fingerprint"`
-	Card        string        `json:"card"`
-	Listen      string        `json:"listen"`
-	Keystore    string        `json:"keystore"`
-	Home        string        `json:"home"`
-	Contacts    []ContactView `json:"contacts"`
-	Outbox      int           `json:"outbox"`
-	Uptime      float64       `json:"uptime_seconds"`
+	Name        string         `json:"name"`
+	Fingerprint string         `json:"fingerprint"`
+	Card        string         `json:"card"`
+	Listen      string         `json:"listen"`
+	Keystore    string         `json:"keystore"`
+	Home        string         `json:"home"`
+	Contacts    []ContactView  `json:"contacts"`
+	Outbox      int            `json:"outbox"`
+	Uptime      float64        `json:"uptime_seconds"`
+	Overlay     *OverlayStatus `json:"overlay,omitempty"` // nil when disabled
+}
+
+// OverlayStatus is the node's place in the overlay. JSON names are part of
+// the CLI contract.
+type OverlayStatus struct {
+	GUID       string       `json:"guid"` // 40 hex digits: the node key's hash, not the user's
+	Joined     bool         `json:"joined"`
+	JoinError  string       `json:"join_error,omitempty"`
+	Peers      int          `json:"peers"`   // routing-table entries
+	Buckets    []BucketView `json:"buckets"` // the non-empty buckets
+	Links      int          `json:"links"`   // live overlay links
+	Candidates []string     `json:"candidates"`
+	Observed   []string     `json:"observed"`   // how peers see our address
+	EntryRole  string       `json:"entry_role"` // none, candidate or entry
+}
+
+// BucketView is one routing-table bucket: peers sharing Index leading bits with us.
+type BucketView struct {
+	Index int `json:"index"`
+	Peers int `json:"peers"`
 }
 
 // Event is something the UI shows as it happens; exactly one field is set.

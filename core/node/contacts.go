@@ -62,6 +62,7 @@ func (n *Node) AddContact(ctx context.Context, name, card, addr string) (Contact
 		}
 		return ContactView{}, fmt.Errorf("add contact: %w", err)
 	}
+	n.contactsChanged(ctx)
 	n.chat.Kick(sc.ID)
 	n.publish(Event{Contacts: true})
 	return n.contactView(ctx, sc)
@@ -90,6 +91,7 @@ func (n *Node) RemoveContact(ctx context.Context, name string) error {
 	if err := n.st.RemoveContact(ctx, c.Name); err != nil {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
+	n.contactsChanged(ctx)
 	n.publish(Event{Contacts: true})
 	return nil
 }
@@ -139,6 +141,12 @@ func (n *Node) contactView(ctx context.Context, c store.Contact) (ContactView, e
 	if p.Online {
 		v.Remote = p.Addr
 	}
+	if n.ov != nil {
+		if r, ok := n.ov.reachOf(c.ID); ok {
+			at := r.At
+			v.Via, v.LastReached = r.Via, &at
+		}
+	}
 	return v, nil
 }
 
@@ -146,4 +154,13 @@ func (n *Node) fingerprint() []byte {
 	_, c := n.self()
 	fp := c.Fingerprint()
 	return fp[:]
+}
+
+// contactsChanged tells the parts that keep a copy of who our contacts are.
+func (n *Node) contactsChanged(ctx context.Context) {
+	if n.ov != nil {
+		if err := n.ov.refreshContacts(ctx); err != nil {
+			n.log.Error("refresh overlay contacts", "err", err)
+		}
+	}
 }

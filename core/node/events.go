@@ -50,6 +50,7 @@ func (n *Node) convert(ctx context.Context, ev chat.Event) (Event, bool) {
 		v := messageView(c.Name, m)
 		return Event{Message: &v}, true
 	case chat.CardUpdated:
+		n.contactsChanged(ctx) // a new key means a new fingerprint to answer
 		return Event{Contacts: true}, true
 	case chat.CardDelivered:
 		n.cardDelivered(ctx)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,6 +31,7 @@ type Options struct {
 	Locator  chat.Locator      // nil: the address stored with each contact
 	Dialer   chat.Dialer       // nil: a net.Dialer
 	Control  bool              // serve the control socket in Home (one node per home)
+	Overlay  OverlayOptions    // how to join the overlay
 }
 
 // Node is one running tincan: identity, store and chat sessions.
@@ -43,7 +45,8 @@ type Node struct {
 	st      *store.Store
 	chat    *chat.Manager
 	ln      net.Listener
-	mux     *mux // splits ln between chat and the overlay
+	mux     *mux         // splits ln between chat and the overlay
+	ov      *overlayPart // nil when the overlay is disabled
 	ctl     *control.Server
 	log     *slog.Logger
 	started time.Time
@@ -139,6 +142,24 @@ func (n *Node) start(opts Options) error {
 		n.mux = newMux(ln, log.With("part", "mux"))
 		chatLn = n.mux.chat
 	}
+	locator := opts.Locator
+	if !opts.Overlay.Disable {
+		var listen netip.AddrPort
+		if ln != nil {
+			listen = ln.Addr().(*net.TCPAddr).AddrPort()
+		}
+		n.ov, err = newOverlayPart(n, opts.Overlay, listen)
+		if err != nil {
+			if ln != nil {
+				ln.Close()
+			}
+			st.Close()
+			return err
+		}
+		if locator == nil {
+			locator = n.ov
+		}
+	}
 	var dialer chat.Dialer = &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 25 * time.Second}
 	if opts.Dialer != nil {
 		dialer = opts.Dialer
@@ -147,7 +168,7 @@ func (n *Node) start(opts Options) error {
 		Identity: id,
 		Retired:  retired,
 		Store:    st,
-		Locator:  opts.Locator,
+		Locator:  locator,
 		Dialer:   prefixDialer{inner: dialer, prefix: prefixChat},
 		Listener: chatLn,
 		Emit:     n.raw.push,
@@ -163,6 +184,12 @@ func (n *Node) start(opts Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.wg.Add(2)
+	if n.ov != nil {
+		if n.mux != nil {
+			n.mux.overlay = func(c net.Conn) { n.ov.net.Serve(ctx, c) }
+		}
+		n.ov.runLoops(ctx, &n.wg)
+	}
 	if n.mux != nil {
 		n.wg.Add(1)
 		go func() {
@@ -196,6 +223,11 @@ func (n *Node) start(opts Options) error {
 // Close stops every session and goroutine, then closes the store.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		if n.ov != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			n.ov.remember(ctx) // the next start rejoins through these peers
+			cancel()
+		}
 		n.cancel()
 		n.raw.close()
 		n.wg.Wait()

@@ -85,6 +85,9 @@ func (n *Node) Rotate(ctx context.Context, keep []string, newKey bool) (RotateRe
 	// restart would finish it from the journal otherwise).
 	ctx = context.WithoutCancel(ctx)
 	n.setSelf(next)
+	if n.ov != nil {
+		n.ov.userChanged()
+	}
 	if _, err := n.st.FinishRotation(ctx); err != nil {
 		return RotateResult{}, fmt.Errorf("rotate: new identity saved, contacts not yet updated (the next start will): %w", err)
 	}
@@ -100,6 +103,7 @@ func (n *Node) Rotate(ctx context.Context, keep []string, newKey bool) (RotateRe
 	if err := n.pruneRetired(ctx); err != nil {
 		n.log.Warn("drop retired keys no contact pins", "err", err)
 	}
+	n.contactsChanged(ctx)
 	n.log.Info("rotated", "new_key", newKey, "kept", len(kept), "revoked", len(revoked))
 	n.publish(Event{Contacts: true})
 	return RotateResult{Card: card, Kept: names(kept), Revoked: names(revoked)}, nil

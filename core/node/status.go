@@ -11,21 +11,37 @@ import (
 func (n *Node) Status(ctx context.Context) (Status, error) {
 	cs, err := n.Contacts(ctx)
 	if err != nil {
-		return Status{}, err
+		var ov *OverlayStatus
+		if n.ov != nil {
+			ov = n.ov.status()
+		}
+		return Status{Overlay: ov}, err
 	}
 	ids, err := n.st.OutboxContacts(ctx)
 	if err != nil {
-		return Status{}, fmt.Errorf("outbox: %w", err)
+		var ov *OverlayStatus
+		if n.ov != nil {
+			ov = n.ov.status()
+		}
+		return Status{Overlay: ov}, fmt.Errorf("outbox: %w", err)
 	}
 	pending := 0
 	for _, id := range ids {
 		ms, err := n.st.Outbox(ctx, id)
 		if err != nil {
-			return Status{}, fmt.Errorf("outbox: %w", err)
+			var ov *OverlayStatus
+			if n.ov != nil {
+				ov = n.ov.status()
+			}
+			return Status{Overlay: ov}, fmt.Errorf("outbox: %w", err)
 		}
 		pending += len(ms)
 	}
-	return Status{
+	var ov *OverlayStatus
+	if n.ov != nil {
+		ov = n.ov.status()
+	}
+	return Status{Overlay: ov,
 		Name: n.Name(), Fingerprint: hex.EncodeToString(n.fingerprint()),
 		Card: n.Card(), Listen: n.ListenAddr(), Keystore: n.ks.Kind(), Home: n.home,
 		Contacts: cs, Outbox: pending, Uptime: time.Since(n.started).Seconds(),

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+
+	"tincan/core/discovery"
+	"tincan/core/node"
+)
+
+// overlayFlags are the flags that say how a node joins the overlay.
+var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}
+
+// overlayOptions reads --bootstrap (comma-separated host:port list),
+// --entry-name, --entry-port, --dns, --no-overlay, and for a node that may
+// publish itself as an entry point --entry-zone (Cloudflare zone; the token
+// comes from CLOUDFLARE_API_TOKEN once) and --cloudflare-api (API base URL).
+func overlayOptions(a args) (node.OverlayOptions, error) {
+	o := node.OverlayOptions{Disable: a.bool("no-overlay"), NoLAN: a.bool("no-lan"), EntryName: a.get("entry-name", ""),
+		Entry: node.EntryOptions{Zone: a.get("entry-zone", ""), APIBase: a.get("cloudflare-api", "")}}
+	if o.Entry.Zone != "" && o.EntryName == "" {
+		return o, usagef("--entry-zone needs --entry-name (the record to keep)")
+	}
+	for _, s := range strings.Split(a.get("bootstrap", ""), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if err := checkHostPort(s); err != nil {
+				return o, usagef("--bootstrap: %v", err)
+			}
+			o.Bootstrap = append(o.Bootstrap, s)
+		}
+	}
+	if p := a.get("entry-port", ""); p != "" {
+		n, err := strconv.ParseUint(p, 10, 16)
+		if err != nil || n == 0 {
+			return o, usagef("--entry-port must be a port number, not %q", p)
+		}
+		o.EntryPort = uint16(n)
+	}
+	if d := a.get("dns", ""); d != "" {
+		s, err := discovery.NormalizeDNSServer(d)
+		if err != nil {
+			return o, usagef("--dns: %v", err)
+		}
+		o.DNS = s
+	}
+	return o, nil
+}
+
+func checkHostPort(s string) error {
+	i := strings.LastIndex(s, ":")
+	if i <= 0 || i == len(s)-1 {
+		return usagef("%q is not host:port", s)
+	}
+	if n, err := strconv.ParseUint(s[i+1:], 10, 16); err != nil || n == 0 {
+		return usagef("%q has no valid port", s)
+	}
+	return nil
+}
