@@ -8,10 +8,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -29,13 +31,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same results")
 	lookups := fs.Int("lookups", 500, "random FIND_NODE lookups per size")
 	setups := fs.Int("setups", 200, "rendezvous set-ups per size (no churn)")
-	floods := fs.Int("floods", 0, "flood set-ups per size (0: 10 up to N=1,000, 3 up to N=10,000, else 2)")
+	floods := fs.Int("floods", 0, "flood set-ups per size (0: 10 up to N=1,000, 3 up to N=10,000, else 1)")
 	churnSetups := fs.Int("churn-setups", 300, "set-ups during churn per size")
 	churn := fs.Float64("churn", 0.2, "fraction of nodes that leave (and as many that join) during the churn phase")
 	verbose := fs.Bool("v", false, "print progress to stderr")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file after the last run")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() != 0 {
@@ -71,6 +76,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	// Routing state for 50,000 nodes is about 1.2 GiB live; keep the heap's
+	// headroom, and so the process, within a few GiB.
+	debug.SetMemoryLimit(5 << 29)
 	var results []*result
 	for _, n := range ns {
 		sc := scenario{n: n, seed: *seed, lookups: *lookups, setups: *setups, floods: *floods,
@@ -82,7 +90,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			case n <= 10000:
 				sc.floods = 3
 			default:
-				sc.floods = 2
+				sc.floods = 1 // a flood reaches every node: one is representative
 			}
 		}
 		res, err := sc.run()

@@ -45,6 +45,9 @@ func (n *Node) take(id uint64) (rpc, bool) {
 			n.rpcIDs[i], n.rpcs[i] = n.rpcIDs[last], n.rpcs[last]
 			n.rpcs[last] = rpc{}
 			n.rpcIDs, n.rpcs = n.rpcIDs[:last], n.rpcs[:last]
+			if last == 0 && cap(n.rpcs) > 16 {
+				n.rpcIDs, n.rpcs = nil, nil // a join's burst is over: give the memory back
+			}
 			return r, true
 		}
 	}
