@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target in the module for a short time each.
-# Usage: scripts/fuzz.sh DURATION   (e.g. 5s)
+# Usage: scripts/fuzz.sh BUDGET   (e.g. 20000x, or 30s for a longer local run)
 set -euo pipefail
 t=${1:-5s}
 cd "$(dirname "$0")/.."
