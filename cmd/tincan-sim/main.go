@@ -100,7 +100,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		results = append(results, res)
 	}
-	report(stdout, *seed, results)
+	met := report(stdout, *seed, results)
 	if *memprofile != "" {
 		f, err := os.Create(*memprofile)
 		if err != nil {
@@ -112,6 +112,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tincan-sim: heap profile: %v\n", err)
 			return 1
 		}
+	}
+	if !met {
+		fmt.Fprintln(stderr, "tincan-sim: a target was missed")
+		return 1
 	}
 	return 0
 }

@@ -27,15 +27,17 @@ func percentile(sorted []int, p float64) int {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-func mark(ok bool) string {
-	if ok {
-		return "ok"
+// report prints one column per network size, then each target's verdict,
+// and says whether every target was met.
+func report(w io.Writer, seed uint64, rs []*result) bool {
+	missed := 0
+	mark := func(ok bool) string {
+		if ok {
+			return "ok"
+		}
+		missed++
+		return "MISSED"
 	}
-	return "MISSED"
-}
-
-// report prints one column per network size, then each target's verdict.
-func report(w io.Writer, seed uint64, rs []*result) {
 	p := overlay.DefaultParams()
 	fmt.Fprintf(w, "tincan-sim: seed %d, k=%d, alpha=%d, flood TTL %d; in-memory network, 10-80 ms links, fake clock;\n",
 		seed, p.K, p.Alpha, p.FloodTTL)
@@ -87,4 +89,5 @@ func report(w io.Writer, seed uint64, rs []*result) {
 			mark(r.churnRuns > 0 && float64(r.churnOK) >= 0.99*float64(r.churnRuns)))
 	}
 	tw.Flush()
+	return missed == 0
 }
