@@ -158,8 +158,8 @@ func candidates(listen netip.AddrPort) []netip.AddrPort {
 	addrs, _ := net.InterfaceAddrs()
 	for _, a := range addrs {
 		p, ok := netip.AddrFromSlice(a.(*net.IPNet).IP)
-		if !ok || p.IsLinkLocalUnicast() {
-			continue
+		if !ok || p.IsLinkLocalUnicast() || p.IsLoopback() {
+			continue // a loopback address would lead a contact to itself
 		}
 		out = append(out, netip.AddrPortFrom(p.Unmap(), listen.Port()))
 	}
