@@ -1,0 +1,132 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"tincan/natlab"
+)
+
+// daemonPort is where every lab node listens.
+const daemonPort = 7448
+
+// node is one `tincan daemon` in the lab and the CLI that drives it.
+type node struct {
+	bin  string
+	site *natlab.Site
+	home string
+	log  string
+	proc *natlab.Proc
+	card string
+}
+
+// startNode runs a daemon for site inside its host namespace; bootstrap ""
+// makes it the first node (the entry).
+func startNode(lab *natlab.Lab, bin, dir string, site *natlab.Site, bootstrap string) (*node, error) {
+	n := &node{bin: bin, site: site, home: filepath.Join(dir, "home-"+site.Name), log: filepath.Join(dir, site.Name+".log")}
+	if err := os.MkdirAll(n.home, 0o700); err != nil {
+		return nil, fmt.Errorf("home for %s: %w", site.Name, err)
+	}
+	args := []string{"daemon", "--home", n.home, "--keystore", "file", "--name", site.Name,
+		"--listen", fmt.Sprintf("0.0.0.0:%d", daemonPort)}
+	if bootstrap != "" {
+		args = append(args, "--bootstrap", bootstrap)
+	}
+	p, err := lab.Start(site.Host, n.log, bin, args...)
+	if err != nil {
+		return nil, err
+	}
+	n.proc = p
+	return n, nil
+}
+
+// cli runs one CLI command against the node and decodes its --json answer into out.
+func (n *node) cli(ctx context.Context, out any, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	full := append([]string{"--home", n.home, "--keystore", "file"}, args...)
+	if out != nil {
+		full = append(full, "--json")
+	}
+	cmd := exec.CommandContext(ctx, n.bin, full...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: tincan %s: %w: %s", n.site.Name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
+		return fmt.Errorf("%s: tincan %s: %w", n.site.Name, strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+// errDied means a daemon exited while the lab still needed it.
+var errDied = errors.New("daemon exited")
+
+// alive reports an error if the daemon has exited.
+func (n *node) alive() error {
+	select {
+	case <-n.proc.Done():
+		return fmt.Errorf("%w: %s (%v); log %s", errDied, n.site.Name, n.proc.Err(), n.log)
+	default:
+		return nil
+	}
+}
+
+// waitReady waits until the daemon answers on its control socket, then reads its card.
+func (n *node) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		if err := n.alive(); err != nil {
+			return err
+		}
+		var id struct {
+			Card string `json:"card"`
+		}
+		if last = n.cli(ctx, &id, "id"); last == nil && id.Card != "" {
+			n.card = id.Card
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s not ready after %v: %v", n.site.Name, timeout, last)
+}
+
+// status reads the node's status.
+func (n *node) status(ctx context.Context) (statusView, error) {
+	var s statusView
+	err := n.cli(ctx, &s, "status")
+	return s, err
+}
+
+// contact returns the node's view of one contact.
+func (n *node) contact(ctx context.Context, name string) (contactView, error) {
+	var cs []contactView
+	if err := n.cli(ctx, &cs, "contacts", "list"); err != nil {
+		return contactView{}, err
+	}
+	for _, c := range cs {
+		if c.Name == name {
+			return c, nil
+		}
+	}
+	return contactView{}, fmt.Errorf("%s has no contact %s", n.site.Name, name)
+}

@@ -1,0 +1,39 @@
+//go:build linux
+
+package main
+
+import "time"
+
+// The CLI's --json shapes this harness reads (README: fields are only added).
+type contactView struct {
+	Name   string `json:"name"`
+	Online bool   `json:"online"`
+	Path   string `json:"path"`
+	Addr   string `json:"addr"`
+	Remote string `json:"remote"`
+	Via    string `json:"via"`
+}
+
+type messageView struct {
+	ID        string    `json:"id"`
+	Direction string    `json:"direction"`
+	Text      string    `json:"text"`
+	SentAt    time.Time `json:"sent_at"`
+	At        time.Time `json:"at"`
+	State     string    `json:"state"`
+}
+
+type overlayStatus struct {
+	Joined    bool     `json:"joined"`
+	JoinError string   `json:"join_error"`
+	Peers     int      `json:"peers"`
+	Links     int      `json:"links"`
+	Observed  []string `json:"observed"`
+	EntryRole string   `json:"entry_role"`
+}
+
+type statusView struct {
+	Name    string         `json:"name"`
+	Listen  string         `json:"listen"`
+	Overlay *overlayStatus `json:"overlay"`
+}
