@@ -73,15 +73,10 @@ type daemon struct {
 	log  *bytes.Buffer
 }
 
+// startDaemon starts `tincan daemon` on loopback and waits until it answers.
 func startDaemon(t *testing.T, home string, args ...string) *daemon {
 	t.Helper()
-	d := &daemon{home: home, log: &bytes.Buffer{}}
-	d.cmd = exec.Command(bin, append([]string{"daemon", "--home", home, "--keystore", "file", "--listen", "127.0.0.1:0"}, args...)...)
-	d.cmd.Stderr = d.log
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.stop(t) })
+	d := spawnDaemon(t, home, args...)
 	waitFor(t, "daemon in "+home+" to answer", func() bool { return tincan(t, "--home", home, "id").code == 0 })
 	return d
 }

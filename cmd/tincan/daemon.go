@@ -18,18 +18,8 @@ const DefaultListen = ":7448"
 
 // runDaemon runs a headless node until SIGINT or SIGTERM.
 func runDaemon(rest []string, stderr io.Writer) error {
-	a, err := parseArgs(rest, withGlobals(flagSpec{values: append([]string{"name", "listen"}, overlayFlags...), bools: []string{"no-overlay", "no-lan"}}))
-	if err != nil {
-		return err
-	}
-	if len(a.pos) != 0 {
-		return usagef("usage: tincan daemon [--name NAME] [--listen HOST:PORT] [--bootstrap HOST:PORT,...] [--entry-name NAME] [--dns HOST:PORT] [--home DIR] [--keystore keychain|file]")
-	}
-	c, err := commonFrom(a)
-	if err != nil {
-		return err
-	}
-	ov, err := overlayOptions(a)
+	a, c, ov, err := parseNodeCommand(rest, []string{"name", "listen"},
+		"tincan daemon [--name NAME] [--listen HOST:PORT] [--bootstrap HOST:PORT,...] [--entry-name NAME] [--dns HOST:PORT] [--home DIR] [--keystore keychain|file]")
 	if err != nil {
 		return err
 	}

@@ -21,18 +21,8 @@ import (
 // runGUI runs the desktop app: first-run window or main window, with the
 // node in-process and its control socket open for the CLI.
 func runGUI(rest []string, stderr io.Writer) error {
-	a, err := parseArgs(rest, withGlobals(flagSpec{values: append([]string{"listen", "open"}, overlayFlags...), bools: []string{"no-overlay", "no-lan"}}))
-	if err != nil {
-		return err
-	}
-	if len(a.pos) != 0 {
-		return usagef("usage: tincan [--home DIR] [--listen HOST:PORT] [--open NAME]")
-	}
-	c, err := commonFrom(a)
-	if err != nil {
-		return err
-	}
-	ov, err := overlayOptions(a)
+	a, c, ov, err := parseNodeCommand(rest, []string{"listen", "open"},
+		"tincan [--home DIR] [--listen HOST:PORT] [--open NAME] [--bootstrap HOST:PORT,...] [--entry-name NAME]")
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 
 // valueFlags are every flag that takes a value, so that a value standing
 // before the command word ("tincan --listen :7001") is not taken for it.
+// locale_linux.go keeps a copy of this list in C.
 var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}, globalValues...)
 
 const usageText = `usage:

@@ -56,3 +56,21 @@ func checkHostPort(s string) error {
 	}
 	return nil
 }
+
+// parseNodeCommand parses the flags of a command that runs a node (the
+// daemon or the app): its own value flags, the joining flags and the globals.
+func parseNodeCommand(rest, values []string, usage string) (args, common, node.OverlayOptions, error) {
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: append(values, overlayFlags...), bools: []string{"no-overlay", "no-lan"}}))
+	if err != nil {
+		return a, common{}, node.OverlayOptions{}, err
+	}
+	if len(a.pos) != 0 {
+		return a, common{}, node.OverlayOptions{}, usagef("usage: %s", usage)
+	}
+	c, err := commonFrom(a)
+	if err != nil {
+		return a, c, node.OverlayOptions{}, err
+	}
+	ov, err := overlayOptions(a)
+	return a, c, ov, err
+}
