@@ -9,7 +9,8 @@ pkgs=(gcc libc6-dev pkg-config make
   libopus-dev libopusfile-dev
   gnome-keyring dbus-daemon dbus-bin dbus-x11)
 if [ "$mode" = test ]; then
-  pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps)
+  # miniupnpd-nftables: the bare daemon (no init script), for natlab's UPnP router
+  pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps miniupnpd-nftables)
 fi
 
 missing=()
