@@ -70,11 +70,6 @@ func output(ctx context.Context, name string, args ...string) ([]byte, error) {
 // ip runs one `ip` command.
 func ip(ctx context.Context, args ...string) error { return run(ctx, "ip", args...) }
 
-// NSCommand is a command that runs inside namespace ns (`ip netns exec`).
-func NSCommand(ctx context.Context, ns, name string, args ...string) *exec.Cmd {
-	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns, name}, args...)...)
-}
-
 // writeSysctl sets a per-namespace sysctl such as net.ipv4.ip_forward.
 func writeSysctl(ns, key, value string) error {
 	path := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")

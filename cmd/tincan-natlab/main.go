@@ -133,9 +133,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	_ = entry
 	pairs := makePairs(lab, c.kinds, nodes)
 	fmt.Fprintf(stdout, "measuring %d pairs, %d at a time, %v each at most\n", len(pairs), c.parallel, c.timeout)
-	results := runPairs(ctx, pairs, c)
-	fmt.Fprintln(stdout)
-	writeDetails(stdout, results)
+	results := runPairs(ctx, pairs, c, stdout)
 	fmt.Fprintln(stdout)
 	writeMatrix(stdout, c.kinds, results)
 
@@ -250,10 +248,12 @@ func makePairs(lab *natlab.Lab, kinds []natlab.Kind, nodes map[string]*node) [][
 	return out
 }
 
-// runPairs measures the pairs, c.parallel at a time, in their order.
-func runPairs(ctx context.Context, pairs [][2]*node, c config) []pairResult {
+// runPairs measures the pairs, c.parallel at a time, in their order, and
+// prints each pair's line as it finishes.
+func runPairs(ctx context.Context, pairs [][2]*node, c config, stdout io.Writer) []pairResult {
 	results := make([]pairResult, len(pairs))
 	sem := make(chan struct{}, c.parallel)
+	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for i, p := range pairs {
 		wg.Add(1)
@@ -261,7 +261,11 @@ func runPairs(ctx context.Context, pairs [][2]*node, c config) []pairResult {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = runPair(ctx, p[0], p[1], c.timeout)
+			r := runPair(ctx, p[0], p[1], c.timeout)
+			mu.Lock()
+			results[i] = r
+			writeDetails(stdout, []pairResult{r})
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
