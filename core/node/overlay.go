@@ -13,7 +13,6 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/netip"
-	"slices"
 	"sync"
 	"time"
 
@@ -181,7 +180,7 @@ func (o *overlayPart) incoming(in overlay.Incoming) {
 	o.mu.Lock()
 	id, ok := o.contacts[in.From]
 	if ok {
-		o.reached[id] = reach{Via: "incoming-" + in.Via.String(), At: time.Now(), Addrs: addrStrings(preferPublic(in.Candidates))}
+		o.reached[id] = reach{Via: "incoming-" + in.Via.String(), At: time.Now(), Addrs: addrStrings(in.Candidates)}
 	}
 	o.mu.Unlock()
 	if ok {
@@ -246,7 +245,7 @@ func (o *overlayPart) Locate(ctx context.Context, c store.Contact) ([]string, er
 		o.log.Debug("contact not found through the overlay", "contact", c.Name, "err", err)
 		return out, nil
 	}
-	as := addrStrings(preferPublic(res.Candidates))
+	as := addrStrings(res.Candidates)
 	o.mu.Lock()
 	o.reached[c.ID] = reach{Via: res.Via.String(), At: time.Now(), Addrs: as}
 	o.mu.Unlock()
@@ -502,22 +501,4 @@ func (o *overlayPart) addLAN(a netip.AddrPort) {
 	if len(o.lanPeers) > rememberedPeers {
 		o.lanPeers = o.lanPeers[1:]
 	}
-}
-
-// preferPublic orders candidates so that globally routable addresses come
-// before private and loopback ones: a contact behind another NAT cannot
-// reach our 10.x address, and each unreachable address costs a dial timeout.
-func preferPublic(as []netip.AddrPort) []netip.AddrPort {
-	rank := func(a netip.Addr) int {
-		switch {
-		case a.IsLoopback():
-			return 2
-		case a.IsPrivate() || a.IsLinkLocalUnicast():
-			return 1
-		}
-		return 0
-	}
-	out := append([]netip.AddrPort(nil), as...)
-	slices.SortStableFunc(out, func(x, y netip.AddrPort) int { return rank(x.Addr()) - rank(y.Addr()) })
-	return out
 }
