@@ -5,12 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go build -o build/tincan-bench ./cmd/tincan-bench
+go build -tags nogui -o build/tincan-server ./cmd/tincan
 echo "== databases on disk (build/)"
-build/tincan-bench -bin "$1"
+build/tincan-bench -bin "$1" -server-bin build/tincan-server
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   d=$(mktemp -d /dev/shm/tincan-bench.XXXXXX)
   trap 'rm -rf "$d"' EXIT
   echo
   echo "== databases on tmpfs (no fsync cost)"
-  build/tincan-bench -bin "$1" -dir "$d"
+  build/tincan-bench -bin "$1" -server-bin build/tincan-server -dir "$d"
 fi

@@ -29,6 +29,7 @@ import (
 
 func main() {
 	binPath := flag.String("bin", "build/tincan", "tincan binary, for the idle-memory row")
+	serverBin := flag.String("server-bin", "", "a -tags nogui build too, for a second idle-memory row")
 	rounds := flag.Int("rounds", 300, "round trips to time")
 	burst := flag.Int("burst", 10000, "messages in the burst")
 	dir := flag.String("dir", "", "where the nodes keep their databases (default: a temp dir on disk)")
@@ -38,7 +39,7 @@ func main() {
 		idleBaseline()
 		return
 	}
-	if err := run(*binPath, *rounds, *burst, *dir); err != nil {
+	if err := run(*binPath, *serverBin, *rounds, *burst, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "tincan-bench:", err)
 		os.Exit(1)
 	}
@@ -48,7 +49,7 @@ type row struct {
 	what, tincan, baseline, ratio, target string
 }
 
-func run(bin string, rounds, burst int, dir string) error {
+func run(bin, serverBin string, rounds, burst int, dir string) error {
 	if dir == "" {
 		if err := os.MkdirAll("build", 0o755); err != nil {
 			return err
@@ -94,6 +95,14 @@ func run(bin string, rounds, burst int, dir string) error {
 		return fmt.Errorf("idle baseline: %w", err)
 	}
 
+	var serverRSS int64
+	if serverBin != "" {
+		serverRSS, err = idleRSS(serverBin, "daemon", "--home", filepath.Join(dir, "idle-server"), "--name", "Idle", "--keystore", "file", "--listen", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("idle server daemon: %w", err)
+		}
+	}
+
 	p50, p99 := pct(rtt, 50), pct(rtt, 99)
 	b50, b99 := pct(bare, 50), pct(bare, 99)
 	rows := []row{
@@ -101,6 +110,9 @@ func run(bin string, rounds, burst int, dir string) error {
 		{"round trip p99", dur(p99), dur(b99) + " bare TLS 1.3 echo", ratio(float64(p99), float64(b99)), ""},
 		{fmt.Sprintf("burst of %d, delivered+acked", burst), fmt.Sprintf("%.0f msg/s, %d lost", rate, lost), fmt.Sprintf("%.0f msg/s bare TLS echo", bareRate), ratio(rate, bareRate), "0 lost"},
 		{"idle daemon resident memory", mb(rss), mb(baseRSS) + " idle Go TLS listener", ratio(float64(rss), float64(baseRSS)), "< 30 MB"},
+	}
+	if serverBin != "" {
+		rows = append(rows, row{"idle daemon, nogui server build", mb(serverRSS), mb(baseRSS) + " idle Go TLS listener", ratio(float64(serverRSS), float64(baseRSS)), "< 30 MB"})
 	}
 	fmt.Printf("tincan bench: %d round trips, %d-byte messages, databases in %s\n\n", rounds, len(payload), dir)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
