@@ -42,6 +42,9 @@ type Config struct {
 	Logger     *slog.Logger       // nil: slog.Default()
 	MaxLinks   int                // default DefaultMaxLinks; beyond it new inbound links are refused and idle ones closed
 	QueueLen   int                // per-link and per-dial send queue, default DefaultQueueLen; overflow is undeliverable
+	// ServesRelay is the initial "serves relays" flag announced in link
+	// hellos; SetServesRelay changes it later.
+	ServesRelay bool
 }
 
 // Errors callers may check.

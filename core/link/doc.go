@@ -5,8 +5,9 @@
 // A dialer writes the byte Prefix before its TLS ClientHello, because the
 // node's listener also serves the chat protocol; the node reads that byte
 // and hands the connection to Serve. After the handshake both sides send a
-// short link hello with the port they listen on and the address they see
-// the other side at.
+// short link hello with the port they listen on, the address they see the
+// other side at, and flags: whether they serve relays (splice streams for
+// other nodes). Relays lists the relay-serving peers this node dialed.
 //
 // It must never deliver a message from a peer whose key it has not
 // verified, never block or call the Handler inside Send, never lose a queued

@@ -9,29 +9,38 @@ import (
 
 // The link hello each side sends right after the TLS handshake:
 //
-//	version u8 | body length u8 | listen port u16 | observed IP [16] | observed port u16
+//	version u8 | body length u8 | listen port u16 | observed IP [16] | observed port u16 | flags u8
 //
 // The observed address is the other side's address as the sender sees it
-// (IPv4 as an IPv4-mapped IPv6 address, all zeros when unknown). A body
-// longer than version 1's is accepted up to maxHelloBody and the rest
-// ignored, so later fields can be added without a new version.
+// (IPv4 as an IPv4-mapped IPv6 address, all zeros when unknown). The flags
+// byte came after the first release: a 20-byte body, as those nodes send,
+// has flags 0. A body longer than the sender's is accepted up to
+// maxHelloBody and the rest ignored, so later fields can be added without
+// a new version.
 const (
-	helloVersion  = 1
-	helloBodyV1   = 20
-	maxHelloBody  = 64
-	helloHeader   = 2
-	maxHelloBytes = helloHeader + maxHelloBody
+	helloVersion   = 1
+	helloBodyV1    = 20 // the shortest body: no flags
+	helloBodyFlags = 21 // the body this version sends
+	maxHelloBody   = 64
+	helloHeader    = 2
+	maxHelloBytes  = helloHeader + maxHelloBody
+)
+
+// Hello flag bits; bits not defined here are kept but mean nothing yet.
+const (
+	flagServesRelay uint8 = 1 << 0 // the sender splices streams for other nodes
 )
 
 // hello is what one side of a link tells the other.
 type hello struct {
 	Port     uint16         // the port the sender accepts links on; 0 if none
 	Observed netip.AddrPort // the receiver's address as the sender sees it; invalid if unknown
+	Flags    uint8          // flag bits; 0 from a sender without the flags byte
 }
 
 // appendHello appends h's wire form to b.
 func appendHello(b []byte, h hello) []byte {
-	b = append(b, helloVersion, helloBodyV1)
+	b = append(b, helloVersion, helloBodyFlags)
 	b = binary.BigEndian.AppendUint16(b, h.Port)
 	var ip [16]byte
 	var port uint16
@@ -39,7 +48,8 @@ func appendHello(b []byte, h hello) []byte {
 		ip, port = h.Observed.Addr().As16(), h.Observed.Port()
 	}
 	b = append(b, ip[:]...)
-	return binary.BigEndian.AppendUint16(b, port)
+	b = binary.BigEndian.AppendUint16(b, port)
+	return append(b, h.Flags)
 }
 
 // known reports whether a is an address worth telling: a real IP and port.
@@ -65,6 +75,9 @@ func parseHelloBody(body []byte) hello {
 	ip := netip.AddrFrom16([16]byte(body[2:18])).Unmap()
 	if a := netip.AddrPortFrom(ip, binary.BigEndian.Uint16(body[18:20])); known(a) {
 		h.Observed = a
+	}
+	if len(body) > helloBodyV1 {
+		h.Flags = body[helloBodyV1]
 	}
 	return h
 }

@@ -13,9 +13,11 @@ func TestHelloRoundTrip(t *testing.T) {
 		{Port: 4000},
 		{Port: 1, Observed: netip.MustParseAddrPort("203.0.113.7:51000")},
 		{Port: 65535, Observed: netip.MustParseAddrPort("[2001:db8::1]:443")},
+		{Port: 7, Flags: flagServesRelay},
+		{Port: 8, Observed: netip.MustParseAddrPort("198.51.100.3:9"), Flags: 0xff},
 	} {
 		b := appendHello(nil, h)
-		if len(b) != helloHeader+helloBodyV1 {
+		if len(b) != helloHeader+helloBodyFlags {
 			t.Errorf("%+v: %d bytes", h, len(b))
 		}
 		got, err := parseHello(b)
@@ -34,17 +36,33 @@ func TestHelloRoundTrip(t *testing.T) {
 	}
 }
 
+// TestHelloWithoutFlags checks that a 20-byte body, as nodes from before
+// the flags byte send, still parses, with no flags.
+func TestHelloWithoutFlags(t *testing.T) {
+	want := hello{Port: 4000, Observed: netip.MustParseAddrPort("203.0.113.7:51000")}
+	b := appendHello(nil, hello{Port: want.Port, Observed: want.Observed, Flags: flagServesRelay})
+	old := append([]byte{helloVersion, helloBodyV1}, b[helloHeader:helloHeader+helloBodyV1]...)
+	got, err := parseHello(old)
+	if err != nil || got != want {
+		t.Errorf("20-byte body: parsed %+v, %v; want %+v", got, err, want)
+	}
+	got, err = readHello(bytes.NewReader(old))
+	if err != nil || got != want {
+		t.Errorf("20-byte body: read %+v, %v; want %+v", got, err, want)
+	}
+}
+
 func TestHelloRejects(t *testing.T) {
-	good := appendHello(nil, hello{Port: 7})
-	longer := append(append([]byte{helloVersion, maxHelloBody}, good[2:]...), make([]byte, maxHelloBody-helloBodyV1)...)
-	if h, err := parseHello(longer); err != nil || h.Port != 7 {
+	good := appendHello(nil, hello{Port: 7, Flags: flagServesRelay})
+	longer := append(append([]byte{helloVersion, maxHelloBody}, good[2:]...), make([]byte, maxHelloBody-helloBodyFlags)...)
+	if h, err := parseHello(longer); err != nil || h.Port != 7 || h.Flags != flagServesRelay {
 		t.Errorf("a longer body with room for later fields: %+v, %v", h, err)
 	}
 	for name, b := range map[string][]byte{
 		"empty":      nil,
 		"version 0":  append([]byte{0}, good[1:]...),
 		"version 2":  append([]byte{2}, good[1:]...),
-		"short body": append([]byte{helloVersion, helloBodyV1 - 1}, good[2:len(good)-1]...),
+		"short body": append([]byte{helloVersion, helloBodyV1 - 1}, good[2:2+helloBodyV1-1]...),
 		"over limit": append([]byte{helloVersion, maxHelloBody + 1}, make([]byte, maxHelloBody+1)...),
 		"truncated":  good[:len(good)-1],
 		"trailing":   append(append([]byte(nil), good...), 0),
@@ -71,6 +89,9 @@ func FuzzHello(f *testing.F) {
 	f.Add(appendHello(nil, hello{}))
 	f.Add(appendHello(nil, hello{Port: 4000, Observed: netip.MustParseAddrPort("198.51.100.2:4000")}))
 	f.Add(appendHello(nil, hello{Port: 1, Observed: netip.MustParseAddrPort("[2001:db8::2]:1")}))
+	f.Add(appendHello(nil, hello{Port: 2, Flags: flagServesRelay}))
+	f.Add(appendHello(nil, hello{Port: 3, Flags: 0xfe})[:helloHeader+helloBodyV1]) // header says 21, 20 sent
+	f.Add(append([]byte{helloVersion, helloBodyV1}, appendHello(nil, hello{Port: 4})[helloHeader:helloHeader+helloBodyV1]...))
 	f.Add([]byte{helloVersion, maxHelloBody + 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := parseHello(data)

@@ -27,6 +27,7 @@ type link struct {
 	addr       netip.AddrPort // the Peer.Addr handed to the Handler; the byAddr key
 	remote     netip.AddrPort // the TCP peer address
 	advertised netip.AddrPort // remote IP and the peer's listen port; invalid if it listens on none
+	flags      uint8          // the flags of the peer's hello
 	id         [16]byte       // the same on both sides: orders duplicate links
 	since      time.Time
 
@@ -95,7 +96,11 @@ func (l *link) handshake() error {
 		return fmt.Errorf("tls handshake: %w: unverified", ErrPeerKey)
 	}
 	l.peer = got
-	out := appendHello(make([]byte, 0, helloHeader+helloBodyV1), hello{Port: n.port, Observed: l.remote})
+	var flags uint8
+	if n.servesRelay.Load() {
+		flags |= flagServesRelay
+	}
+	out := appendHello(make([]byte, 0, helloHeader+helloBodyFlags), hello{Port: n.port, Observed: l.remote, Flags: flags})
 	if _, err := l.conn.Write(out); err != nil {
 		return fmt.Errorf("write hello: %w", err)
 	}
@@ -121,6 +126,7 @@ func (l *link) handshake() error {
 			l.addr = l.remote
 		}
 	}
+	l.flags = h.Flags
 	l.since = time.Now()
 	n.noteObserved(h.Observed)
 	return nil

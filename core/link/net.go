@@ -25,8 +25,9 @@ type Net struct {
 	queueLen int
 	tm       timings
 
-	handler atomic.Pointer[handlerBox]
-	rep     reporter
+	handler     atomic.Pointer[handlerBox]
+	servesRelay atomic.Bool // announced in the hellos of links made from now on
+	rep         reporter
 
 	ctx    context.Context // done when Run's context is
 	cancel context.CancelFunc
@@ -82,6 +83,7 @@ func New(cfg Config) (*Net, error) {
 		dials:    make(map[netip.AddrPort]*dialing),
 	}
 	n.rep.wake = make(chan struct{}, 1)
+	n.servesRelay.Store(cfg.ServesRelay)
 	return n, nil
 }
 

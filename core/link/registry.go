@@ -16,6 +16,7 @@ type LinkInfo struct {
 	Advertised netip.AddrPort // the peer's IP and the port it listens on; invalid if none
 	Inbound    bool           // the peer dialed
 	Retiring   bool           // being closed: a duplicate, or the peer is done
+	Relay      bool           // the peer's hello announced that it serves relays
 	Since      time.Time      // when the handshake completed
 	BytesIn    uint64         // on the wire, TLS included
 	BytesOut   uint64
@@ -29,7 +30,7 @@ func (n *Net) Links() []LinkInfo {
 	out := make([]LinkInfo, 0, len(n.links))
 	for l := range n.links {
 		out = append(out, LinkInfo{GUID: l.peer, Remote: l.remote, Advertised: l.advertised,
-			Inbound: l.inbound, Retiring: n.byGUID[l.peer] != l, Since: l.since,
+			Inbound: l.inbound, Retiring: n.byGUID[l.peer] != l, Relay: l.flags&flagServesRelay != 0, Since: l.since,
 			BytesIn: l.raw.in.Load(), BytesOut: l.raw.out.Load(),
 			FramesIn: l.framesIn.Load(), FramesOut: l.framesOut.Load()})
 	}

@@ -282,6 +282,38 @@ func (e *encoder) candidates(as []netip.AddrPort) {
 	}
 }
 
+// relays writes the optional trailing relays section, nothing when as is
+// empty.
+func (e *encoder) relays(as []netip.AddrPort) {
+	if len(as) == 0 {
+		return
+	}
+	e.count("relays", len(as), MaxRelays)
+	for _, a := range as {
+		e.addr(a, false)
+	}
+}
+
+// relays reads the optional trailing relays section: nil when no bytes are
+// left. A section with no relays is refused, as the encoder leaves it out.
+func (d *decoder) relays() []netip.AddrPort {
+	if d.err != nil || len(d.b) == 0 {
+		return nil
+	}
+	n := d.count("relays", MaxRelays)
+	if d.err == nil && n == 0 {
+		d.fail("relays: empty section")
+	}
+	if d.err != nil {
+		return nil
+	}
+	as := make([]netip.AddrPort, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		as = append(as, d.addr("relay", false))
+	}
+	return as
+}
+
 // end fails unless every byte was consumed.
 func (d *decoder) end() error {
 	if d.err == nil && len(d.b) != 0 {

@@ -199,3 +199,115 @@ func TestPayloadRoundTripAndLimits(t *testing.T) {
 		t.Fatal("too many candidates encoded")
 	}
 }
+
+func TestPayloadRelays(t *testing.T) {
+	cands := []netip.AddrPort{netip.MustParseAddrPort("192.0.2.1:7700")}
+	relays := []netip.AddrPort{netip.MustParseAddrPort("198.51.100.4:443"), netip.MustParseAddrPort("[2001:db8::4]:7700")}
+	h := &hello{SecretID: SecretID{1}, From: Fingerprint{2}, ReplyKey: [32]byte{3}, GUID: GUID{4},
+		Nonce: Nonce{5}, Time: 6, Candidates: cands}
+	bare, err := encodeHello(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Relays = relays
+	full, err := encodeHello(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The relays section is a pure suffix: without it the bytes are as before.
+	if !bytes.Equal(full[:len(bare)], bare) || len(full) != len(bare)+1+(1+4+2)+(1+16+2) {
+		t.Fatalf("relays section is not a %d-byte suffix: %x vs %x", 1+7+19, full, bare)
+	}
+	if got, err := decodeHello(full); err != nil || !reflect.DeepEqual(got, h) {
+		t.Fatalf("hello with relays: %+v, %v", got, err)
+	}
+	if got, err := decodeHello(bare); err != nil || got.Relays != nil {
+		t.Fatalf("hello without relays: %+v, %v", got, err)
+	}
+	// A cut inside the section is refused, as is anything after it.
+	for i := len(bare) + 1; i < len(full); i++ {
+		if _, err := decodeHello(full[:i]); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("hello cut at %d of %d: %v", i, len(full), err)
+		}
+	}
+	if _, err := decodeHello(append(bytes.Clone(full), 0)); !errors.Is(err, ErrMalformed) {
+		t.Fatal("a byte after the relays was accepted")
+	}
+
+	rp := &reply{GUID: GUID{9}, Time: 10, Candidates: cands, Relays: relays[:1]}
+	b, err := encodeReply(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := decodeReply(b); err != nil || !reflect.DeepEqual(got, rp) {
+		t.Fatalf("reply with relays: %+v, %v", got, err)
+	}
+	rp.Relays = nil
+	b, err = encodeReply(rp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := decodeReply(b); err != nil || got.Relays != nil || !reflect.DeepEqual(got, rp) {
+		t.Fatalf("reply without relays: %+v, %v", got, err)
+	}
+
+	// The encoder refuses what the decoder would.
+	for name, rs := range map[string][]netip.AddrPort{
+		"too many relays": {relays[0], relays[1], netip.MustParseAddrPort("198.51.100.5:1")},
+		"relay port zero": {netip.MustParseAddrPort("198.51.100.4:0")},
+		"invalid relay":   {{}},
+	} {
+		if _, err := encodeReply(&reply{GUID: GUID{9}, Relays: rs}); err == nil {
+			t.Errorf("reply: %s encoded", name)
+		}
+		if _, err := encodeHello(&hello{GUID: GUID{9}, Relays: rs}); err == nil {
+			t.Errorf("hello: %s encoded", name)
+		}
+	}
+	relay := []byte{famIPv4, 198, 51, 100, 4, 0x01, 0xbb}
+	for name, sec := range map[string][]byte{
+		"count over MaxRelays": append([]byte{MaxRelays + 1}, bytes.Repeat(relay, MaxRelays+1)...),
+		"empty section":        {0},
+		"count without relays": {1},
+		"relay port zero":      {1, famIPv4, 198, 51, 100, 4, 0, 0},
+		"relay family 5":       {1, 5, 198, 51, 100, 4, 0x01, 0xbb},
+		"missing relay":        {1, famNone},
+	} {
+		if _, err := decodeHello(append(bytes.Clone(bare), sec...)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("hello with %s: %v, want ErrMalformed", name, err)
+		}
+		if _, err := decodeReply(append(bytes.Clone(b), sec...)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("reply with %s: %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+// TestLargestPayloadsFit checks that a hello and a reply with every list
+// full of IPv6 addresses still fit the sealed limits they travel under.
+func TestLargestPayloadsFit(t *testing.T) {
+	v6 := func(n int) []netip.AddrPort {
+		as := make([]netip.AddrPort, n)
+		for i := range as {
+			as[i] = netip.AddrPortFrom(netip.MustParseAddr("2001:db8::1"), uint16(i+1))
+		}
+		return as
+	}
+	key := make([]byte, 32)
+	rnd := bytes.NewReader(make([]byte, 64))
+	h, err := encodeHello(&hello{GUID: GUID{1}, Candidates: v6(MaxCandidates), Relays: v6(MaxRelays)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := sealRandomNonce(key, h, nil, rnd)
+	if err != nil || len(sealed) > MaxConnectSealed {
+		t.Errorf("largest connect hello seals to %d bytes (limit %d), %v", len(sealed), MaxConnectSealed, err)
+	}
+	r, err := encodeReply(&reply{GUID: GUID{1}, Candidates: v6(MaxCandidates), Relays: v6(MaxRelays)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err = sealRandomNonce(key, r, nil, rnd)
+	if err != nil || len(sealed) > min(MaxAnswerSealed, MaxRecordSealed) {
+		t.Errorf("largest reply seals to %d bytes (limits %d, %d), %v", len(sealed), MaxAnswerSealed, MaxRecordSealed, err)
+	}
+}

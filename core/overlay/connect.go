@@ -54,6 +54,7 @@ type ConnectRequest struct {
 type ConnectResult struct {
 	GUID       GUID
 	Candidates []netip.AddrPort
+	Relays     []netip.AddrPort // relays the receiver offered; nil if none
 	Via        Via
 	Err        error
 }
@@ -147,7 +148,7 @@ func (n *Node) newHello(s *setup, now time.Time) *hello {
 	s.nonce = n.newNonce()
 	n.randBytes(s.replyKey[:])
 	h := &hello{SecretID: s.req.SecretID, ReplyKey: s.replyKey, GUID: n.self, Nonce: s.nonce,
-		Time: now.UnixMilli(), Candidates: n.Candidates()}
+		Time: now.UnixMilli(), Candidates: n.Candidates(), Relays: n.relays()}
 	if n.user != nil {
 		h.From = n.user.Fingerprint
 	}
@@ -232,7 +233,7 @@ func (n *Node) completeSetup(nonce Nonce, sealed []byte) {
 	e := n.seen[nonce]
 	e.answered = true
 	n.seen[nonce] = e
-	res := ConnectResult{GUID: rep.GUID, Candidates: rep.Candidates, Via: s.via}
+	res := ConnectResult{GUID: rep.GUID, Candidates: rep.Candidates, Relays: rep.Relays, Via: s.via}
 	n.setupCache.put(s.req.SecretID, cachedResult{res: res, at: n.now().UnixNano()})
 	if len(rep.Candidates) > 0 {
 		n.recent.put(rep.GUID, Peer{GUID: rep.GUID, Addr: rep.Candidates[0]})

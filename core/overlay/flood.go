@@ -51,8 +51,9 @@ func (n *Node) openFlood(u *User, from Peer, m *Flood) {
 	n.answer(u, h, from, ViaFlood)
 }
 
-// answer sends this node's candidates, sealed with the sender's reply key,
-// back along the reverse path, if the request names the current secret ID.
+// answer sends this node's candidates and relays, sealed with the sender's
+// reply key, back along the reverse path, if the request names the current
+// secret ID.
 func (n *Node) answer(u *User, h *hello, prev Peer, via Via) {
 	if subtle.ConstantTimeCompare(h.SecretID[:], u.SecretID[:]) != 1 {
 		n.stats.Rejected++ // an old secret ID: a contact that was dropped
@@ -63,7 +64,7 @@ func (n *Node) answer(u *User, h *hello, prev Peer, via Via) {
 		return
 	}
 	sealed, err := sealAnswer(h.ReplyKey, h.Nonce,
-		&reply{GUID: n.self, Time: n.now().UnixMilli(), Candidates: n.Candidates()}, n.rand)
+		&reply{GUID: n.self, Time: n.now().UnixMilli(), Candidates: n.Candidates(), Relays: n.relays()}, n.rand)
 	if err != nil {
 		n.log.Warn("seal answer", "err", err)
 		return
@@ -78,7 +79,7 @@ func (n *Node) answer(u *User, h *hello, prev Peer, via Via) {
 	}
 	n.stats.Answered++
 	if n.onIncoming != nil {
-		n.onIncoming(Incoming{From: h.From, GUID: h.GUID, Candidates: h.Candidates, Via: via})
+		n.onIncoming(Incoming{From: h.From, GUID: h.GUID, Candidates: h.Candidates, Relays: h.Relays, Via: via})
 	}
 }
 

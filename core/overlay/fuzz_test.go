@@ -2,6 +2,7 @@ package overlay
 
 import (
 	"bytes"
+	"net/netip"
 	"reflect"
 	"testing"
 )
@@ -37,12 +38,20 @@ func FuzzDecode(f *testing.F) {
 }
 
 // FuzzDecodePayload feeds arbitrary bytes to the decoders of sealed bodies
-// (hello and reply), which see bytes from the network once opened.
+// (hello and reply, with and without relays), which see bytes from the
+// network once opened: what decodes must re-encode to the same bytes.
 func FuzzDecodePayload(f *testing.F) {
+	relays := []netip.AddrPort{netip.MustParseAddrPort("198.51.100.4:443"), netip.MustParseAddrPort("[2001:db8::4]:7700")}
 	h, _ := encodeHello(&hello{SecretID: SecretID{1}, GUID: GUID{2}, Time: 3})
 	r, _ := encodeReply(&reply{GUID: GUID{4}, Time: 5})
+	hr, _ := encodeHello(&hello{SecretID: SecretID{1}, GUID: GUID{2}, Time: 3, Relays: relays})
+	rr, _ := encodeReply(&reply{GUID: GUID{4}, Time: 5, Relays: relays[:1]})
 	f.Add(h)
 	f.Add(r)
+	f.Add(hr)
+	f.Add(rr)
+	f.Add(append(bytes.Clone(r), 0))           // an empty relays section
+	f.Add(append(bytes.Clone(r), MaxRelays+1)) // too many relays
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if h, err := decodeHello(data); err == nil {
 			b, err := encodeHello(h)

@@ -16,6 +16,7 @@ const (
 	MaxAnswerSealed  = 512     // a sealed answer
 	MaxTTL           = 32      // hops a flood or connect may travel
 	MaxCandidates    = 8       // candidate addresses in a hello or reply
+	MaxRelays        = 2       // relay addresses in a hello or reply
 )
 
 // Type is a message's type byte.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"time"
 )
 
@@ -35,6 +36,13 @@ type Config struct {
 	// OnIncoming is told of each answered set-up request. It runs inside
 	// message handling and must not block.
 	OnIncoming func(Incoming)
+	// Relays, if set, returns the relay addresses this node can be reached
+	// through, offered in its set-up requests and answers. It is called
+	// inside the node's exclusion (a Runner's mutex) each time one is
+	// built, so it must only read memory the caller keeps current: no I/O,
+	// no waiting, and no calls back into the Node or Runner. Only the first
+	// MaxRelays valid addresses (port not 0) are sent.
+	Relays func() []netip.AddrPort
 }
 
 // Incoming is a set-up request this node answered: who asked, and where the
@@ -43,6 +51,7 @@ type Incoming struct {
 	From       Fingerprint
 	GUID       GUID
 	Candidates []netip.AddrPort
+	Relays     []netip.AddrPort // relays the asking node offered; nil if none
 	Via        Via
 }
 
@@ -75,6 +84,7 @@ type Node struct {
 	log        *slog.Logger
 	accept     func(Fingerprint) bool
 	onIncoming func(Incoming)
+	relaysFn   func() []netip.AddrPort
 
 	table      *Table
 	recent     *lru[GUID, Peer]             // recently contacted hosts
@@ -120,6 +130,7 @@ func NewNode(cfg Config) (*Node, error) {
 		log:        cfg.Logger,
 		accept:     cfg.Accept,
 		onIncoming: cfg.OnIncoming,
+		relaysFn:   cfg.Relays,
 	}
 	if n.rand == nil {
 		n.rand = rand.Reader
@@ -183,6 +194,24 @@ func (n *Node) Candidates() []netip.AddrPort {
 			}
 		}
 		out = append(out, a)
+	}
+	return out
+}
+
+// relays returns the relays to offer in a hello or reply: the first
+// MaxRelays valid addresses Config.Relays gives, without duplicates.
+func (n *Node) relays() []netip.AddrPort {
+	if n.relaysFn == nil {
+		return nil
+	}
+	var out []netip.AddrPort
+	for _, a := range n.relaysFn() {
+		if len(out) == MaxRelays {
+			break
+		}
+		if a.IsValid() && a.Port() != 0 && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
 	}
 	return out
 }

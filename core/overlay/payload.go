@@ -8,6 +8,14 @@ import (
 // payloadVersion leads every sealed payload.
 const payloadVersion = 1
 
+// A hello or reply may end with an optional relays section:
+//
+//	count u8 (1 to MaxRelays) | address × count
+//
+// the relays (reachable nodes that splice streams) the sender can be
+// reached through. It is left out, not sent empty, when there are none, so
+// a payload from a node without relays reads as before.
+
 // hello is the sealed body of a set-up request, by flood or by connect.
 type hello struct {
 	SecretID   SecretID    // the receiver's secret ID, as the sender knows it
@@ -17,6 +25,7 @@ type hello struct {
 	Nonce      Nonce       // must equal the outer message's nonce
 	Time       int64       // must equal the outer message's time
 	Candidates []netip.AddrPort
+	Relays     []netip.AddrPort // optional trailing section; nil when absent
 }
 
 // reply is the sealed body of an answer and of a rendezvous record.
@@ -24,6 +33,7 @@ type reply struct {
 	GUID       GUID
 	Time       int64 // Unix milliseconds
 	Candidates []netip.AddrPort
+	Relays     []netip.AddrPort // optional trailing section; nil when absent
 }
 
 func encodeHello(h *hello) ([]byte, error) {
@@ -36,6 +46,7 @@ func encodeHello(h *hello) ([]byte, error) {
 	e.nonce(h.Nonce)
 	e.time(h.Time)
 	e.candidates(h.Candidates)
+	e.relays(h.Relays)
 	if e.err != nil {
 		return nil, fmt.Errorf("hello: %w", e.err)
 	}
@@ -55,6 +66,7 @@ func decodeHello(b []byte) (*hello, error) {
 	h.Nonce = d.nonce()
 	h.Time = d.time("time")
 	h.Candidates = d.candidates()
+	h.Relays = d.relays()
 	if err := d.end(); err != nil {
 		return nil, fmt.Errorf("hello: %w", err)
 	}
@@ -67,6 +79,7 @@ func encodeReply(r *reply) ([]byte, error) {
 	e.guid(r.GUID)
 	e.time(r.Time)
 	e.candidates(r.Candidates)
+	e.relays(r.Relays)
 	if e.err != nil {
 		return nil, fmt.Errorf("reply: %w", e.err)
 	}
@@ -79,6 +92,7 @@ func decodeReply(b []byte) (*reply, error) {
 		d.fail("reply version %d", v)
 	}
 	r := &reply{GUID: d.guid("guid"), Time: d.time("time"), Candidates: d.candidates()}
+	r.Relays = d.relays()
 	if err := d.end(); err != nil {
 		return nil, fmt.Errorf("reply: %w", err)
 	}

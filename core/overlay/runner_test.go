@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,8 @@ func TestRunnerOverGoroutines(t *testing.T) {
 	var nodes []*frameNode
 	var users []overlay.User
 	var keys []*overlay.StandInKey
+	var inMu sync.Mutex
+	incoming := map[int][]overlay.Incoming{}
 	for i := 0; i < 12; i++ {
 		_, guid, err := overlay.GenerateNodeKey(nil)
 		if err != nil {
@@ -97,7 +100,13 @@ func TestRunnerOverGoroutines(t *testing.T) {
 		u := overlay.User{SecretID: overlay.SecretID{byte(i + 1)}, Opener: key, Fingerprint: overlay.Fingerprint{byte(i)}}
 		fn := &frameNode{peer: overlay.Peer{GUID: guid, Addr: addr}, inbox: make(chan delivery, 4096)}
 		fn.r, err = overlay.NewRunner(overlay.Config{GUID: guid, Addrs: []netip.AddrPort{addr},
-			Network: link{n: net, self: fn.peer}, User: &u})
+			Network: link{n: net, self: fn.peer}, User: &u,
+			Relays: func() []netip.AddrPort { return offeredRelays(i) },
+			OnIncoming: func(in overlay.Incoming) {
+				inMu.Lock()
+				incoming[i] = append(incoming[i], in)
+				inMu.Unlock()
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,10 +147,27 @@ func TestRunnerOverGoroutines(t *testing.T) {
 	if err != nil || cr.Via != overlay.ViaRendezvous || cr.GUID != nodes[7].peer.GUID {
 		t.Fatalf("rendezvous: %+v %v", cr, err)
 	}
+	// Each side learns the relays the other offered: the first MaxRelays
+	// valid ones.
+	if want := wantRelays(7); !slices.Equal(cr.Relays, want) {
+		t.Errorf("rendezvous: receiver's relays %v, want %v", cr.Relays, want)
+	}
 	req = overlay.ConnectRequest{SecretID: users[5].SecretID, Sealer: keys[5], Mode: overlay.ModeFlood}
 	cr, err = nodes[10].r.Connect(ctx, req)
 	if err != nil || cr.Via != overlay.ViaFlood || cr.GUID != nodes[5].peer.GUID {
 		t.Fatalf("flood: %+v %v", cr, err)
+	}
+	if cr.Relays != nil { // node 5 offers none
+		t.Errorf("flood: receiver's relays %v, want none", cr.Relays)
+	}
+	inMu.Lock()
+	in7, in5 := incoming[7], incoming[5]
+	inMu.Unlock()
+	if len(in7) != 1 || in7[0].GUID != nodes[2].peer.GUID || !slices.Equal(in7[0].Relays, wantRelays(2)) {
+		t.Errorf("node 7's incoming %+v, want node 2 offering %v", in7, wantRelays(2))
+	}
+	if len(in5) != 1 || in5[0].GUID != nodes[10].peer.GUID || in5[0].Relays != nil {
+		t.Errorf("node 5's incoming %+v, want node 10 offering no relays", in5)
 	}
 	// A cancelled context returns at once.
 	done, stop := context.WithCancel(ctx)
@@ -156,4 +182,22 @@ func TestRunnerOverGoroutines(t *testing.T) {
 	if _, err := nodes[11].r.Lookup(ctx, nodes[0].peer.GUID); !errors.Is(err, overlay.ErrClosed) {
 		t.Fatalf("lookup after close: %v", err)
 	}
+}
+
+// offeredRelays is what node i's Config.Relays returns: nothing for every
+// fifth node, else an address with port 0, two good ones, a repeat, and
+// one past MaxRelays.
+func offeredRelays(i int) []netip.AddrPort {
+	if i%5 == 0 {
+		return nil
+	}
+	ip := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
+	good := wantRelays(i)
+	return []netip.AddrPort{netip.AddrPortFrom(ip, 0), good[0], good[0], good[1], netip.AddrPortFrom(ip, 3)}
+}
+
+// wantRelays is what node i offers in its hellos and answers.
+func wantRelays(i int) []netip.AddrPort {
+	ip := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
+	return []netip.AddrPort{netip.AddrPortFrom(ip, 1), netip.AddrPortFrom(ip, 2)}
 }
