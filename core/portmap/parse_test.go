@@ -1,0 +1,167 @@
+package portmap
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Answers as miniupnpd 2.3 sends them.
+const ssdpAnswer = "HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=120\r\n" +
+	"ST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\n" +
+	"SERVER: Debian UPnP/1.1 MiniUPnPd/2.3.1\r\nLOCATION: http://10.0.1.1:5000/rootDesc.xml\r\n\r\n"
+
+const rootDesc = `<?xml version="1.0"?>
+<root xmlns="urn:schemas-upnp-org:device-1-0"><specVersion><major>1</major><minor>1</minor></specVersion>
+<device><deviceType>urn:schemas-upnp-org:device:InternetGatewayDevice:2</deviceType>
+<serviceList><service><serviceType>urn:schemas-upnp-org:service:Layer3Forwarding:1</serviceType><controlURL>/ctl/L3F</controlURL></service></serviceList>
+<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANDevice:2</deviceType>
+<serviceList><service><serviceType>urn:schemas-upnp-org:service:WANCommonInterfaceConfig:1</serviceType><controlURL>/ctl/CmnIfCfg</controlURL></service></serviceList>
+<deviceList><device><deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:2</deviceType>
+<serviceList><service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:2</serviceType><controlURL>/ctl/IPConn</controlURL></service></serviceList>
+</device></deviceList></device></deviceList></device></root>`
+
+const soapExternalIP = `<?xml version="1.0"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><u:GetExternalIPAddressResponse xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1"><NewExternalIPAddress>198.51.100.10</NewExternalIPAddress></u:GetExternalIPAddressResponse></s:Body></s:Envelope>`
+
+const soapFault = `<?xml version="1.0"?>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring><detail><UPnPError xmlns="urn:schemas-upnp-org:control-1-0"><errorCode>718</errorCode><errorDescription>ConflictInMappingEntry</errorDescription></UPnPError></detail></s:Fault></s:Body></s:Envelope>`
+
+// routeTable is /proc/net/route with two default routes, the kernel writing
+// addresses as native-endian numbers.
+func routeTable() string {
+	hex := func(a string) string {
+		return fmt.Sprintf("%08X", binary.NativeEndian.Uint32(netip.MustParseAddr(a).AsSlice()))
+	}
+	return "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n" +
+		"eth0\t" + hex("10.0.0.0") + "\t00000000\t0001\t0\t0\t0\t" + hex("255.255.255.0") + "\t0\t0\t0\n" +
+		"wlan0\t00000000\t" + hex("192.168.1.1") + "\t0003\t0\t0\t600\t00000000\t0\t0\t0\n" +
+		"eth0\t00000000\t" + hex("10.0.0.1") + "\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+}
+
+func TestParseSSDP(t *testing.T) {
+	loc, err := parseSSDP([]byte(ssdpAnswer))
+	if err != nil || loc.String() != "http://10.0.1.1:5000/rootDesc.xml" {
+		t.Errorf("parseSSDP = %v, %v", loc, err)
+	}
+	for _, bad := range []string{
+		"NOTIFY * HTTP/1.1\r\nLOCATION: http://10.0.1.1/\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nLOCATION: ftp://10.0.1.1/x\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nLOCATION: http://router.lan:5000/x\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nLOCATION: http://[fe80::1]:5000/x\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nLOCATION: http://10.0.1.1:0/x\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nLOCATION: http://10.0.1.1/" + strings.Repeat("x", maxSSDP) + "\r\n\r\n",
+	} {
+		if _, err := parseSSDP([]byte(bad)); !errors.Is(err, errNotIGD) {
+			t.Errorf("parseSSDP(%.60q) err %v", bad, err)
+		}
+	}
+}
+
+func TestParseDescription(t *testing.T) {
+	loc, _ := url.Parse("http://10.0.1.1:5000/rootDesc.xml")
+	svcs, err := parseDescription([]byte(rootDesc), loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := igdService{Control: "http://10.0.1.1:5000/ctl/IPConn", Type: "urn:schemas-upnp-org:service:WANIPConnection:2"}
+	if len(svcs) != 1 || svcs[0] != want {
+		t.Errorf("parseDescription = %+v, want [%+v]", svcs, want)
+	}
+	// A PPP and an IP connection: IP first. A control URL elsewhere is dropped.
+	two := `<root><device><serviceList>
+<service><serviceType>urn:schemas-upnp-org:service:WANPPPConnection:1</serviceType><controlURL>/ppp</controlURL></service>
+<service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>http://203.0.113.9:5000/evil</controlURL></service>
+<service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/ip</controlURL></service>
+</serviceList></device></root>`
+	svcs, err = parseDescription([]byte(two), loc)
+	if err != nil || len(svcs) != 2 || svcs[0].Control != "http://10.0.1.1:5000/ip" || svcs[1].Control != "http://10.0.1.1:5000/ppp" {
+		t.Errorf("parseDescription(two) = %+v, %v", svcs, err)
+	}
+	for _, bad := range []string{
+		`<root><device></device></root>`,
+		`<root><URLBase>http://203.0.113.9/</URLBase><device><serviceList><service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/c</controlURL></service></serviceList></device></root>`,
+		`not xml`,
+	} {
+		if _, err := parseDescription([]byte(bad), loc); !errors.Is(err, errNotIGD) {
+			t.Errorf("parseDescription(%.60q) err %v", bad, err)
+		}
+	}
+}
+
+func TestSOAPValue(t *testing.T) {
+	v, err := soapValue([]byte(soapExternalIP), "NewExternalIPAddress")
+	if err != nil || v != "198.51.100.10" {
+		t.Errorf("soapValue = %q, %v", v, err)
+	}
+	var ue *upnpError
+	if _, err := soapValue([]byte(soapFault), ""); !errors.As(err, &ue) || ue.Code != upnpConflict || ue.Desc != "ConflictInMappingEntry" {
+		t.Errorf("fault: err %v", err)
+	}
+	if _, err := soapValue([]byte(soapExternalIP), "NewReservedPort"); !errors.Is(err, errNotIGD) {
+		t.Errorf("missing value: err %v", err)
+	}
+	if _, err := soapValue([]byte("<html>hi</html>"), ""); !errors.Is(err, errNotIGD) {
+		t.Errorf("not SOAP: err %v", err)
+	}
+}
+
+func TestNATPMPCodec(t *testing.T) {
+	req := natpmpMapRequest(natpmpOpTCP, 7448, 7448, 3600)
+	if want := []byte{0, 2, 0, 0, 0x1d, 0x18, 0x1d, 0x18, 0, 0, 0x0e, 0x10}; string(req) != string(want) {
+		t.Errorf("map request % x, want % x", req, want)
+	}
+	ext := []byte{0, 128, 0, 0, 0, 0, 0, 9, 198, 51, 100, 10}
+	a, err := parseNATPMP(ext)
+	if err != nil || a.Op != natpmpOpExternal || a.Epoch != 9 || a.External != netip.MustParseAddr("198.51.100.10") {
+		t.Errorf("external answer %+v, %v", a, err)
+	}
+	m := []byte{0, 130, 0, 0, 0, 0, 0, 9, 0x1d, 0x18, 0x1d, 0x19, 0, 0, 0x0e, 0x10}
+	a, err = parseNATPMP(m)
+	if err != nil || a.Op != natpmpOpTCP || a.Internal != 7448 || a.Mapped != 7449 || a.Lifetime != 3600 {
+		t.Errorf("map answer %+v, %v", a, err)
+	}
+	refused := []byte{0, 129, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0}
+	var r natpmpResult
+	if a, err := parseNATPMP(refused); !errors.As(err, &r) || r != 2 || a.Op != natpmpOpUDP {
+		t.Errorf("refusal %+v, %v", a, err)
+	}
+	for _, bad := range [][]byte{nil, ext[:11], m[:15], append(m, 0), {1, 128, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, {0, 3, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4}} {
+		if _, err := parseNATPMP(bad); !errors.Is(err, errNATPMP) {
+			t.Errorf("parseNATPMP(% x) err %v", bad, err)
+		}
+	}
+}
+
+func TestParseRoute(t *testing.T) {
+	gw, err := parseRoute([]byte(routeTable()))
+	if err != nil || gw != netip.MustParseAddr("10.0.0.1") {
+		t.Errorf("parseRoute = %v, %v; want 10.0.0.1 (the lower metric)", gw, err)
+	}
+	if _, err := parseRoute([]byte(strings.Split(routeTable(), "wlan0")[0])); !errors.Is(err, errNoGateway) {
+		t.Errorf("no default route: err %v", err)
+	}
+}
+
+func TestCheckPublic(t *testing.T) {
+	for a, ok := range map[string]bool{"198.51.100.10": true, "8.8.8.8": true, "10.1.2.3": false, "192.168.1.1": false,
+		"100.64.0.1": false, "127.0.0.1": false, "0.0.0.0": false, "169.254.1.1": false, "224.0.0.1": false, "2001:db8::1": false} {
+		if err := checkPublic(netip.MustParseAddr(a)); (err == nil) != ok {
+			t.Errorf("checkPublic(%s) = %v", a, err)
+		}
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	for _, k := range []*Keeper{NewKeeper(0, Options{}), NewKeeper(7448, Options{Methods: []string{}}),
+		NewKeeper(7448, Options{Methods: []string{"pcp"}})} {
+		if err := k.Run(t.Context()); !errors.Is(err, ErrBadOptions) {
+			t.Errorf("Run with %+v: err %v", k.opts.Methods, err)
+		}
+	}
+}
