@@ -1,0 +1,284 @@
+package stun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Mapping is how a NAT maps one socket's flows (RFC 4787 section 4.1).
+type Mapping string
+
+// Mappings Classify tells apart.
+const (
+	MappingNone        Mapping = "none"                 // no translation: the server saw our own address
+	MappingIndependent Mapping = "endpoint-independent" // one mapped address for every destination
+	MappingDependent   Mapping = "endpoint-dependent"   // another mapped address per destination
+	MappingUnknown     Mapping = "unknown"              // no second server at another IP answered
+)
+
+// Filtering is which unsolicited packets reach a mapped address (RFC 4787 section 5).
+type Filtering string
+
+// Filterings Classify tells apart. The two "-or-" values are what is left
+// when only one of the two probes could be made.
+const (
+	FilteringIndependent       Filtering = "endpoint-independent"
+	FilteringAddress           Filtering = "address-dependent"
+	FilteringAddressPort       Filtering = "address-and-port-dependent"
+	FilteringAddressOrStricter Filtering = "address-dependent-or-stricter"             // change-IP blocked, change-port not tried
+	FilteringAddressOrLooser   Filtering = "endpoint-independent-or-address-dependent" // change-port passed, change-IP not tried
+	FilteringUnknown           Filtering = "unknown"
+)
+
+const (
+	probeRTO           = 300 * time.Millisecond
+	probeTries         = 3 // a probe is declared blocked after 2.1 s
+	maxClassifyServers = 8 // servers looked at, at most
+	filterServers      = 3 // servers asked for change probes, at most
+)
+
+// NATType is the classic name of a mapping and filtering pair.
+type NATType string
+
+// NAT types.
+const (
+	TypeNone              NATType = "none" // no translation (a firewall may still filter: see Filtering)
+	TypeFullCone          NATType = "full-cone"
+	TypeAddressRestricted NATType = "address-restricted"
+	TypePortRestricted    NATType = "port-restricted"
+	TypeSymmetric         NATType = "symmetric"
+	TypeUnknown           NATType = "unknown"
+)
+
+// Report is what Classify learnt about the NAT in front of a socket.
+type Report struct {
+	Local     netip.AddrPort   // the socket's own address (the IP may be unspecified)
+	External  netip.AddrPort   // the address the first answering server saw
+	Mapped    []netip.AddrPort // per server, in order: what it saw; invalid if not asked or no answer
+	Mapping   Mapping
+	Filtering Filtering
+	Type      NATType
+}
+
+// probeResult is the outcome of one CHANGE-REQUEST probe.
+type probeResult int
+
+const (
+	untested probeResult = iota // the server cannot make this probe (or its answer proves nothing)
+	passed                      // the answer from the other address or port arrived
+	blocked                     // the server took the request, and no answer arrived
+)
+
+// Classify finds the socket's external address and names the NAT in front
+// of it, asking servers through the socket m reads:
+//
+//   - External: Binding with the first server that answers (A).
+//   - Filtering: a CHANGE-REQUEST "change IP" to A, answered by A's partner
+//     from an address this classification never sent to, and a "change
+//     port" to A, answered from A's alternate port (the next servers are
+//     asked if A cannot make one). Both are asked before any other server
+//     is contacted, so a restricted NAT has no hole for the partner yet.
+//   - Mapping: Binding with the next server at another IP; the same mapped
+//     address means endpoint-independent mapping.
+//
+// It fails only if no server answers at all. If the socket is bound to an
+// unspecified address, "no NAT" is judged against the interface addresses
+// of the calling thread's network namespace.
+func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, error) {
+	if len(servers) == 0 {
+		return Report{}, errors.New("classify: no STUN servers")
+	}
+	servers = servers[:min(len(servers), maxClassifyServers)]
+	local := m.LocalAddr()
+	ours, err := localIPs(local.Addr())
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Local: local, Mapped: make([]netip.AddrPort, len(servers)),
+		Mapping: MappingUnknown, Filtering: FilteringUnknown, Type: TypeUnknown}
+	contacted := map[netip.Addr]bool{}
+
+	a := -1
+	var lastErr error
+	for i, s := range servers {
+		contacted[s.Addr()] = true
+		mapped, err := m.quickBinding(ctx, s)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, ErrClosed) {
+				return rep, fmt.Errorf("classify: %w", err)
+			}
+			lastErr = err
+			continue
+		}
+		rep.Mapped[i], rep.External, a = mapped, mapped, i
+		break
+	}
+	if a < 0 {
+		return rep, fmt.Errorf("classify: no server answered: %w", lastErr)
+	}
+
+	ipRes, portRes, err := m.filterProbes(ctx, servers, a, contacted)
+	if err != nil {
+		return rep, err
+	}
+	rep.Filtering = filtering(ipRes, portRes)
+
+	if slices.Contains(ours, rep.External.Addr()) && rep.External.Port() == local.Port() {
+		rep.Mapping = MappingNone
+	} else {
+		for i, s := range servers[a+1:] {
+			if s.Addr() == servers[a].Addr() {
+				continue
+			}
+			mapped, err := m.quickBinding(ctx, s)
+			if err != nil {
+				if ctx.Err() != nil || errors.Is(err, ErrClosed) {
+					return rep, fmt.Errorf("classify: %w", err)
+				}
+				continue
+			}
+			rep.Mapped[a+1+i] = mapped
+			rep.Mapping = MappingDependent
+			if mapped == rep.External {
+				rep.Mapping = MappingIndependent
+			}
+			break
+		}
+	}
+	rep.Type = natType(rep.Mapping, rep.Filtering)
+	return rep, nil
+}
+
+// Classify is Mux.Classify on a socket that nobody else reads meanwhile: it
+// reads conn itself until done, and leaves conn open.
+func Classify(ctx context.Context, conn *net.UDPConn, servers []netip.AddrPort) (Report, error) {
+	m := NewMux(conn, MuxOptions{})
+	r, err := m.Classify(ctx, servers)
+	return r, errors.Join(err, m.Close())
+}
+
+// filterProbes makes the change-IP and change-port probes: both to server
+// a at once, then to the next servers one by one for a probe a could not make.
+func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int, contacted map[netip.Addr]bool) (ipRes, portRes probeResult, err error) {
+	var ipErr, portErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { ipRes, ipErr = m.changeIP(ctx, servers[a], contacted) })
+	wg.Go(func() { portRes, portErr = m.changePort(ctx, servers[a]) })
+	wg.Wait()
+	if err := errors.Join(ipErr, portErr); err != nil {
+		return ipRes, portRes, fmt.Errorf("classify: %w", err)
+	}
+	for i := a + 1; i < len(servers) && i < a+filterServers && (ipRes == untested || portRes == untested); i++ {
+		s := servers[i]
+		contacted[s.Addr()] = true
+		if ipRes == untested {
+			if ipRes, err = m.changeIP(ctx, s, contacted); err != nil {
+				return ipRes, portRes, fmt.Errorf("classify: %w", err)
+			}
+		}
+		if portRes == untested {
+			if portRes, err = m.changePort(ctx, s); err != nil {
+				return ipRes, portRes, fmt.Errorf("classify: %w", err)
+			}
+		}
+	}
+	return ipRes, portRes, nil
+}
+
+// changeIP asks s for an answer from another IP address. An answer from an
+// address this classification has sent to proves nothing about filtering.
+func (m *Mux) changeIP(ctx context.Context, s netip.AddrPort, contacted map[netip.Addr]bool) (probeResult, error) {
+	r, err := m.transact(ctx, s, true, false, probeRTO, probeTries, func(r reply) bool {
+		return r.from == s || r.resp.OK && r.from.Addr() != s.Addr()
+	})
+	switch {
+	case errors.Is(err, ErrNoAnswer):
+		return blocked, nil
+	case err != nil:
+		return untested, fmt.Errorf("change-IP probe via %s: %w", s, err)
+	case r.from == s || contacted[r.from.Addr()]:
+		return untested, nil
+	}
+	return passed, nil
+}
+
+// changePort asks s for an answer from another port of its address.
+func (m *Mux) changePort(ctx context.Context, s netip.AddrPort) (probeResult, error) {
+	r, err := m.transact(ctx, s, false, true, probeRTO, probeTries, func(r reply) bool {
+		return r.from == s || r.resp.OK && r.from.Addr() == s.Addr()
+	})
+	switch {
+	case errors.Is(err, ErrNoAnswer):
+		return blocked, nil
+	case err != nil:
+		return untested, fmt.Errorf("change-port probe via %s: %w", s, err)
+	case r.from == s:
+		return untested, nil
+	}
+	return passed, nil
+}
+
+// filtering names the filtering the two probes show.
+func filtering(ip, port probeResult) Filtering {
+	switch {
+	case ip == passed && port == blocked:
+		return FilteringUnknown // contradictory: a lost answer, or a changing NAT
+	case ip == passed:
+		return FilteringIndependent
+	case port == blocked:
+		return FilteringAddressPort
+	case ip == blocked && port == passed:
+		return FilteringAddress
+	case ip == blocked:
+		return FilteringAddressOrStricter
+	case port == passed:
+		return FilteringAddressOrLooser
+	}
+	return FilteringUnknown
+}
+
+// natType names a mapping and filtering pair.
+func natType(m Mapping, f Filtering) NATType {
+	switch m {
+	case MappingNone:
+		return TypeNone
+	case MappingDependent:
+		return TypeSymmetric
+	case MappingIndependent:
+		switch f {
+		case FilteringIndependent:
+			return TypeFullCone
+		case FilteringAddress:
+			return TypeAddressRestricted
+		case FilteringAddressPort:
+			return TypePortRestricted
+		}
+	}
+	return TypeUnknown
+}
+
+// localIPs lists the addresses that count as "ours": the bound address, or
+// every interface address if the socket is bound to an unspecified one.
+func localIPs(bound netip.Addr) ([]netip.Addr, error) {
+	bound = bound.Unmap()
+	if bound.IsValid() && !bound.IsUnspecified() {
+		return []netip.Addr{bound}, nil
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, fmt.Errorf("classify: interface addresses: %w", err)
+	}
+	var out []netip.Addr
+	for _, a := range addrs {
+		if p, err := netip.ParsePrefix(a.String()); err == nil {
+			out = append(out, p.Addr().Unmap())
+		}
+	}
+	return out, nil
+}

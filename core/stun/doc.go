@@ -1,0 +1,13 @@
+// Package stun is tincan's STUN piece on the node's UDP port: a server that
+// tells every asker the address its packets came from, a client that asks
+// (Binding), and a classifier that names the NAT in front of this node
+// (Classify). A Mux owns the reads of the shared UDP socket and sends STUN to
+// the server and the client's transactions, and every other packet to the
+// handlers registered for it (hole punching, call media).
+//
+// It must never be an open reflector or an amplifier: a response goes only to
+// the source address of the request (or, for a partner's change-IP probe, to
+// the source address another server saw), it is never much larger than the
+// request, every source IP is rate limited, and no address named inside a
+// packet is ever sent to.
+package stun

@@ -1,0 +1,164 @@
+//go:build linux
+
+package stun_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"tincan/core/stun"
+	"tincan/natlab"
+)
+
+// nodePort is the port the lab's server nodes serve on, as a node would.
+const nodePort = 7448
+
+// labServer is a STUN server node inside a lab host: its primary socket on
+// nodePort, an alternate socket on nodePort+1, both read by muxes.
+type labServer struct {
+	addr netip.AddrPort
+	srv  *stun.Server
+}
+
+// startLabServer opens the node's sockets inside ns and serves STUN on them
+// until the test ends; partner is asked for change-IP answers.
+func startLabServer(t *testing.T, ns string, ip netip.Addr, partner stun.Partner) *labServer {
+	t.Helper()
+	var conn, alt *net.UDPConn
+	err := natlab.Do(ns, func() (err error) {
+		if conn, err = net.ListenUDP("udp4", &net.UDPAddr{Port: nodePort}); err != nil {
+			return err
+		}
+		alt, err = net.ListenUDP("udp4", &net.UDPAddr{Port: nodePort + 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &labServer{addr: netip.AddrPortFrom(ip, nodePort)}
+	s.srv = stun.NewServer(conn, stun.ServerOptions{Alt: alt, Partner: partner})
+	mux := stun.NewMux(conn, stun.MuxOptions{Server: s.srv})
+	altMux := stun.NewMux(alt, stun.MuxOptions{}) // drains the alternate socket
+	t.Cleanup(func() {
+		mux.Close()
+		altMux.Close()
+		conn.Close()
+		alt.Close()
+	})
+	return s
+}
+
+// TestClassifyNATLab classifies the NAT of every kind of lab site against
+// two server nodes (the entry host and a public site, each the other's
+// partner), and once against the lab's own plain STUN servers.
+func TestClassifyNATLab(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("natlab builds network namespaces and kernel NATs: needs root (CI runs as root)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	lab, err := natlab.New(ctx, natlab.Options{
+		Kinds: []natlab.Kind{natlab.Public, natlab.FullCone, natlab.AddressRestricted,
+			natlab.PortRestricted, natlab.SymmetricRandom, natlab.SymmetricSequential},
+		SitesPerKind: 1,
+		Logger:       slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab.Close()
+	t.Logf("lab of %d sites built in %v", len(lab.Sites), time.Since(start).Round(time.Millisecond))
+
+	pub := lab.SitesOf(natlab.Public)[0]
+	var entry, second atomic.Pointer[labServer]
+	entry.Store(startLabServer(t, lab.Entry.Host, lab.Entry.HostIP, stun.PartnerFunc(func(to netip.AddrPort, id [12]byte) {
+		if err := second.Load().srv.Probe(to, id); err != nil {
+			t.Errorf("partner probe: %v", err)
+		}
+	})))
+	second.Store(startLabServer(t, pub.Host, pub.HostIP, stun.PartnerFunc(func(to netip.AddrPort, id [12]byte) {
+		if err := entry.Load().srv.Probe(to, id); err != nil {
+			t.Errorf("partner probe: %v", err)
+		}
+	})))
+	servers := []netip.AddrPort{entry.Load().addr, second.Load().addr}
+
+	want := map[natlab.Kind]struct {
+		mapping   stun.Mapping
+		filtering stun.Filtering
+		typ       stun.NATType
+	}{
+		natlab.Public:              {stun.MappingNone, stun.FilteringIndependent, stun.TypeNone},
+		natlab.FullCone:            {stun.MappingIndependent, stun.FilteringIndependent, stun.TypeFullCone},
+		natlab.AddressRestricted:   {stun.MappingIndependent, stun.FilteringAddress, stun.TypeAddressRestricted},
+		natlab.PortRestricted:      {stun.MappingIndependent, stun.FilteringAddressPort, stun.TypePortRestricted},
+		natlab.SymmetricRandom:     {stun.MappingDependent, stun.FilteringAddressPort, stun.TypeSymmetric},
+		natlab.SymmetricSequential: {stun.MappingDependent, stun.FilteringAddressPort, stun.TypeSymmetric},
+	}
+	clients := append([]*natlab.Site{lab.Entry}, lab.Sites...)
+	var wg sync.WaitGroup
+	classStart := time.Now()
+	for _, site := range clients {
+		wg.Go(func() {
+			r, err := classifyFrom(ctx, site, servers)
+			if err != nil {
+				t.Errorf("%s: %v", site.Name, err)
+				return
+			}
+			t.Logf("%-6s %-20s external %-21s mapping %-20s filtering %-26s type %s",
+				site.Name, site.Kind, r.External, r.Mapping, r.Filtering, r.Type)
+			w := want[site.Kind]
+			if r.Mapping != w.mapping || r.Filtering != w.filtering || r.Type != w.typ {
+				t.Errorf("%s (%s): %s / %s / %s, want %s / %s / %s", site.Name, site.Kind,
+					r.Mapping, r.Filtering, r.Type, w.mapping, w.filtering, w.typ)
+			}
+			if r.External.Addr() != site.WANIP {
+				t.Errorf("%s: external address %s, want the site's WAN address %s", site.Name, r.External, site.WANIP)
+			}
+		})
+	}
+	// Through the lab's plain STUN servers (no CHANGE-REQUEST support) the
+	// mapping is still found, and filtering is honestly unknown.
+	pr := lab.SitesOf(natlab.PortRestricted)[0]
+	wg.Go(func() {
+		r, err := classifyFrom(ctx, pr, lab.STUN[:])
+		if err != nil {
+			t.Errorf("%s via plain servers: %v", pr.Name, err)
+			return
+		}
+		t.Logf("%s via the lab's plain STUN servers: mapping %s, filtering %s, type %s", pr.Name, r.Mapping, r.Filtering, r.Type)
+		if r.Mapping != stun.MappingIndependent || r.Filtering != stun.FilteringUnknown || r.Type != stun.TypeUnknown {
+			t.Errorf("%s via plain servers: %s / %s / %s, want endpoint-independent / unknown / unknown",
+				pr.Name, r.Mapping, r.Filtering, r.Type)
+		}
+	})
+	wg.Wait()
+	t.Logf("classified %d sites in %v", len(clients)+1, time.Since(classStart).Round(time.Millisecond))
+}
+
+// classifyFrom classifies a fresh socket (bound to every address, as a
+// node's is) on the site's host, inside its namespace.
+func classifyFrom(ctx context.Context, site *natlab.Site, servers []netip.AddrPort) (stun.Report, error) {
+	var r stun.Report
+	err := natlab.Do(site.Host, func() error {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if r, err = stun.Classify(ctx, c, servers); err != nil {
+			return fmt.Errorf("classify: %w", err)
+		}
+		return nil
+	})
+	return r, err
+}
