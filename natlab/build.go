@@ -76,7 +76,7 @@ func (l *Lab) build(ctx context.Context, o Options) error {
 // addSite makes site number n (1-based): a host, and a router unless Public.
 func (l *Lab) addSite(ctx context.Context, k Kind, letter string, n int, fwd uint16) (*Site, error) {
 	name := k.Short() + "-" + letter
-	wanIP := netip.AddrFrom4([4]byte{198, 51, 100, byte(siteBase + n - 1)})
+	wanIP := netip.AddrFrom4([4]byte{198, 18, byte(siteBase + n - 1), 10})
 	s := &Site{Name: name, Kind: k, Host: l.Prefix + "-h-" + name, WANIP: wanIP}
 	wanPort := "s" + strconv.Itoa(n)
 	if err := l.addNamespace(ctx, s.Host); err != nil {

@@ -69,18 +69,21 @@ type Lab struct {
 	closeErr   error
 }
 
-// Address plan. All public addresses are in TEST-NET-2; LANs are 10.0.N.0/24.
+// Address plan. Public addresses are in 198.18.0.0/15 (RFC 2544's
+// benchmarking range, never routed on the internet), each site in a /24 of
+// its own as homes on the internet are: the overlay's routing table admits
+// few nodes per /24, so one shared /24 would starve it. LANs are 10.0.N.0/24.
 var (
-	wanGateway = netip.MustParseAddr("198.51.100.1") // the WAN namespace itself, first STUN server
-	wanSecond  = netip.MustParseAddr("198.51.100.2") // second STUN server
-	wanThird   = netip.MustParseAddr("198.51.100.3") // a stranger
-	wanEntry   = netip.MustParseAddr("198.51.100.5")
+	wanGateway = netip.MustParseAddr("198.18.0.1") // the WAN namespace itself, first STUN server
+	wanSecond  = netip.MustParseAddr("198.18.0.2") // second STUN server
+	wanThird   = netip.MustParseAddr("198.18.0.3") // a stranger
+	wanEntry   = netip.MustParseAddr("198.18.1.5")
 )
 
 const (
-	wanBits  = 24
+	wanBits  = 15
 	lanBits  = 24
-	siteBase = 10 // first site's WAN address is 198.51.100.10
+	siteBase = 10 // first site's WAN address is 198.18.10.10, the next 198.18.11.10
 )
 
 // New builds a lab: it first removes namespaces left by crashed runs, then

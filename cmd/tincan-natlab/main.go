@@ -38,6 +38,7 @@ type config struct {
 	jsonOut  string
 	probe    bool
 	verbose  bool
+	logLevel string // the daemons' --log-level
 }
 
 func main() {
@@ -59,6 +60,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&c.probe, "probe", true, "probe and print the NAT behaviours first")
 	fs.BoolVar(&c.verbose, "v", false, "log the lab's steps")
+	fs.StringVar(&c.logLevel, "daemon-log-level", "info", "the daemons' --log-level (their logs are in -dir)")
 	if err := fs.Parse(argv); err != nil {
 		return 2
 	}
@@ -165,7 +167,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 // startNodes runs the entry daemon, then one daemon per site bootstrapping
 // from it, and waits for all to answer and (for a bounded time) to join.
 func startNodes(ctx context.Context, lab *natlab.Lab, c config, stdout io.Writer) (*node, map[string]*node, error) {
-	entry, err := startNode(lab, c.bin, c.dir, lab.Entry, "")
+	entry, err := startNode(lab, c, lab.Entry, "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,7 +177,7 @@ func startNodes(ctx context.Context, lab *natlab.Lab, c config, stdout io.Writer
 	bootstrap := netip.AddrPortFrom(lab.Entry.HostIP, daemonPort).String()
 	nodes := map[string]*node{}
 	for _, s := range lab.Sites {
-		n, err := startNode(lab, c.bin, c.dir, s, bootstrap)
+		n, err := startNode(lab, c, s, bootstrap)
 		if err != nil {
 			return nil, nil, err
 		}

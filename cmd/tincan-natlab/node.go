@@ -32,15 +32,20 @@ type node struct {
 
 // startNode runs a daemon for site inside its host namespace; bootstrap ""
 // makes it the first node (the entry).
-func startNode(lab *natlab.Lab, bin, dir string, site *natlab.Site, bootstrap string) (*node, error) {
+func startNode(lab *natlab.Lab, c config, site *natlab.Site, bootstrap string) (*node, error) {
+	bin, dir := c.bin, c.dir
 	n := &node{bin: bin, site: site, home: filepath.Join(dir, "home-"+site.Name), log: filepath.Join(dir, site.Name+".log")}
 	if err := os.MkdirAll(n.home, 0o700); err != nil {
 		return nil, fmt.Errorf("home for %s: %w", site.Name, err)
 	}
 	args := []string{"daemon", "--home", n.home, "--keystore", "file", "--name", site.Name,
-		"--listen", fmt.Sprintf("0.0.0.0:%d", daemonPort)}
+		"--listen", fmt.Sprintf("0.0.0.0:%d", daemonPort), "--log-level", c.logLevel}
+	// Every user here has said yes to relays; the entry volunteers as one.
+	args = append(args, "--use-relays", "always")
 	if bootstrap != "" {
 		args = append(args, "--bootstrap", bootstrap)
+	} else {
+		args = append(args, "--serve-relay")
 	}
 	p, err := lab.Start(site.Host, n.log, bin, args...)
 	if err != nil {

@@ -38,8 +38,17 @@ type pairResult struct {
 // lost reports a message that was not delivered in time.
 func (r pairResult) lost() bool { return !r.AB.delivered() || !r.BA.delivered() }
 
-// direct reports that both sides reach each other by a direct path.
-func (r pairResult) direct() bool { return r.ViewA.Path == "direct" && r.ViewB.Path == "direct" }
+// direct reports that both sides reach each other without a relay: by a
+// listener, a hole punched in both NATs, or a port the router maps.
+func (r pairResult) direct() bool { return isDirect(r.ViewA.Path) && isDirect(r.ViewB.Path) }
+
+func isDirect(path string) bool {
+	switch path {
+	case "direct", "punched-tcp", "punched-udp", "mapped":
+		return true
+	}
+	return false
+}
 
 // took is the slower direction's time from the first send to delivery.
 func (r pairResult) took() time.Duration { return max(r.AB.Received, r.BA.Received) }

@@ -77,6 +77,8 @@ func buildRequest(cmd string, a args) (control.Request, error) {
 		return control.Request{Cmd: "history", Name: a.pos[0], Limit: limit}, nil
 	case "contacts":
 		return contactsRequest(a)
+	case "relay":
+		return relayRequest(a)
 	case "rotate":
 		if err := a.want(0, "rotate [--keep NAME,...] [--new-key] [--json]"); err != nil {
 			return control.Request{}, err
@@ -139,8 +141,32 @@ func contactsRequest(a args) (control.Request, error) {
 	return control.Request{}, usagef("usage: tincan %s", usage)
 }
 
+func relayRequest(a args) (control.Request, error) {
+	const usage = "relay allow NAME | deny NAME | use ask|always|never | serve on|off"
+	if len(a.pos) != 2 {
+		return control.Request{}, usagef("usage: tincan %s", usage)
+	}
+	switch sub, v := a.pos[0], a.pos[1]; sub {
+	case "allow", "deny":
+		return control.Request{Cmd: "relay." + sub, Name: v}, nil
+	case "use":
+		if v != node.RelaysAsk && v != node.RelaysAlways && v != node.RelaysNever {
+			return control.Request{}, usagef("relay use: want ask, always or never, not %q", v)
+		}
+		return control.Request{Cmd: "relay.use", Text: v}, nil
+	case "serve":
+		if v != "on" && v != "off" {
+			return control.Request{}, usagef("relay serve: want on or off, not %q", v)
+		}
+		return control.Request{Cmd: "relay.serve", Text: v}, nil
+	}
+	return control.Request{}, usagef("usage: tincan %s", usage)
+}
+
 func printHuman(w io.Writer, cmd string, data json.RawMessage) error {
 	switch cmd {
+	case "relay.allow", "relay.deny", "relay.use", "relay.serve":
+		return nil
 	case "id":
 		var v node.Identity
 		if err := json.Unmarshal(data, &v); err != nil {

@@ -19,7 +19,11 @@ const DefaultListen = ":7448"
 // runDaemon runs a headless node until SIGINT or SIGTERM.
 func runDaemon(rest []string, stderr io.Writer) error {
 	a, c, ov, err := parseNodeCommand(rest, []string{"name", "listen"},
-		"tincan daemon [--name NAME] [--listen HOST:PORT] [--bootstrap HOST:PORT,...] [--entry-name NAME] [--dns HOST:PORT] [--home DIR] [--keystore keychain|file]")
+		"tincan daemon [--name NAME] [--listen HOST:PORT] [--bootstrap HOST:PORT,...] [--entry-name NAME] [--dns HOST:PORT] [--use-relays ask|always|never] [--serve-relay] [--home DIR] [--keystore keychain|file]")
+	if err != nil {
+		return err
+	}
+	ro, err := relayOptions(a)
 	if err != nil {
 		return err
 	}
@@ -28,7 +32,8 @@ func runDaemon(rest []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov}
+	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov, Relay: ro,
+		NoPortMap: a.bool("no-portmap")}
 	n, err := node.Open(opts)
 	if errors.Is(err, identity.ErrNoIdentity) {
 		name := a.get("name", "")

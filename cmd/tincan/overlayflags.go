@@ -11,6 +11,9 @@ import (
 // overlayFlags are the flags that say how a node joins the overlay.
 var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}
 
+// relayFlags are the value flags about relays and NAT traversal.
+var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate"}
+
 // overlayOptions reads --bootstrap (comma-separated host:port list),
 // --entry-name, --entry-port, --dns, --no-overlay, and for a node that may
 // publish itself as an entry point --entry-zone (Cloudflare zone; the token
@@ -60,7 +63,8 @@ func checkHostPort(s string) error {
 // parseNodeCommand parses the flags of a command that runs a node (the
 // daemon or the app): its own value flags, the joining flags and the globals.
 func parseNodeCommand(rest, values []string, usage string) (args, common, node.OverlayOptions, error) {
-	a, err := parseArgs(rest, withGlobals(flagSpec{values: append(values, overlayFlags...), bools: []string{"no-overlay", "no-lan"}}))
+	a, err := parseArgs(rest, withGlobals(flagSpec{values: append(append(values, overlayFlags...), relayFlags...),
+		bools: []string{"no-overlay", "no-lan", "serve-relay", "no-serve-relay", "no-portmap"}}))
 	if err != nil {
 		return a, common{}, node.OverlayOptions{}, err
 	}
@@ -73,4 +77,43 @@ func parseNodeCommand(rest, values []string, usage string) (args, common, node.O
 	}
 	ov, err := overlayOptions(a)
 	return a, c, ov, err
+}
+
+// relayOptions reads --use-relays ask|always|never, --serve-relay (or
+// --no-serve-relay; neither keeps the saved setting), --relay-sessions N and
+// --relay-rate KIB_PER_SECOND.
+func relayOptions(a args) (node.RelayOptions, error) {
+	o := node.RelayOptions{Use: a.get("use-relays", "")}
+	switch o.Use {
+	case "", node.RelaysAsk, node.RelaysAlways, node.RelaysNever:
+	default:
+		return o, usagef("--use-relays must be ask, always or never, not %q", o.Use)
+	}
+	if a.bool("serve-relay") && a.bool("no-serve-relay") {
+		return o, usagef("--serve-relay and --no-serve-relay contradict each other")
+	}
+	if a.bool("serve-relay") || a.bool("no-serve-relay") {
+		on := a.bool("serve-relay")
+		o.Serve = &on
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"relay-rate", &o.RateKBps}} {
+		if v := a.get(f.name, ""); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return o, usagef("--%s must be a positive whole number, not %q", f.name, v)
+			}
+			*f.dst = n
+		}
+	}
+	if v := a.get("relay-sessions", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 10000 {
+			return o, usagef("--relay-sessions must be a whole number from 1 to 10000, not %q", v)
+		}
+		o.MaxSessions = n
+	}
+	return o, nil
 }

@@ -57,8 +57,9 @@ type StateChanged struct {
 type PresenceChanged struct {
 	ContactID int64
 	Online    bool
-	Path      string // "direct" for now; "none" when offline
+	Path      string // one of the Path constants; PathNone when offline
 	Addr      string // remote address of the live session
+	Relay     string // the relay's address when Path is PathRelay
 }
 
 // CardUpdated reports that a contact rotated and its new card, received

@@ -92,49 +92,153 @@ func (m *Manager) serveConn(ctx context.Context, raw net.Conn) {
 		return
 	}
 	s.contactID, s.peerFP, s.localFP = c.ID, fp, ti.fp
-	s.log = m.log.With("contact", c.ID, "remote", remote, "dir", "in")
+	s.path = PathDirect
+	if p, ok := raw.(interface{ Path() string }); ok {
+		s.path = p.Path()
+	}
+	s.log = m.log.With("contact", c.ID, "remote", remote, "dir", "in", "path", s.path)
 	m.attach(c.ID, s)
 }
 
-// dial reaches the contact at each address the locator knows, in turn,
-// presenting our key ti.
+// dial races the routes to the contact (plain addresses from a Locator, or
+// a Router's routes), presenting our key ti: the first authenticated
+// session wins and the others are closed. Fallback routes (relays) start
+// only when every other route failed.
 func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact) (*session, error) {
-	addrs, err := m.cfg.Locator.Locate(ctx, c)
+	var (
+		routes []Route
+		err    error
+	)
+	if r, ok := m.cfg.Locator.(Router); ok {
+		routes, err = r.Routes(ctx, c)
+	} else {
+		routes, err = m.plainRoutes(ctx, c)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("locate contact %d: %w", c.ID, err)
 	}
-	if len(addrs) == 0 {
+	if len(routes) == 0 {
 		return nil, fmt.Errorf("locate contact %d: %w", c.ID, errNoAddress)
 	}
-	var errs []error
-	for _, addr := range addrs {
-		s, err := m.dialAddr(ctx, ti, c, addr)
-		if err == nil {
-			return s, nil
+	var first, fallback []Route
+	for _, r := range routes {
+		if r.Fallback {
+			fallback = append(fallback, r)
+		} else {
+			first = append(first, r)
 		}
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
+	}
+	s, errs := m.race(ctx, ti, c, first)
+	if s == nil && len(fallback) > 0 && ctx.Err() == nil {
+		var more []error
+		s, more = m.race(ctx, ti, c, fallback)
+		errs = append(errs, more...)
+	}
+	if s != nil {
+		return s, nil
 	}
 	return nil, errors.Join(errs...)
 }
 
-func (m *Manager) dialAddr(ctx context.Context, ti tlsIdentity, c store.Contact, addr string) (*session, error) {
-	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
-	defer cancel()
-	raw, err := m.cfg.Dialer.DialContext(hctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr, err)
+// race opens every route (each after its Delay) and returns the first
+// session established; the rest are cancelled and closed in the background.
+func (m *Manager) race(ctx context.Context, ti tlsIdentity, c store.Contact, routes []Route) (*session, []error) {
+	if len(routes) == 0 {
+		return nil, nil
 	}
-	log := m.log.With("contact", c.ID, "remote", addr, "dir", "out")
-	tc := tls.Client(raw, m.clientConfig(ti, c, addr, log))
-	s, err := m.establish(hctx, tc, raw, true, raw.RemoteAddr().String())
+	rctx, cancel := context.WithCancel(ctx)
+	type result struct {
+		s   *session
+		err error
+	}
+	results := make(chan result, len(routes))
+	for _, r := range routes {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if r.Delay > 0 {
+				t := time.NewTimer(r.Delay)
+				select {
+				case <-t.C:
+				case <-rctx.Done():
+					t.Stop()
+					results <- result{err: fmt.Errorf("%s: %w", r.Addr, rctx.Err())}
+					return
+				}
+			}
+			s, err := m.openRoute(rctx, ti, c, r)
+			results <- result{s, err}
+		}()
+	}
+	var errs []error
+	for left := len(routes); left > 0; left-- {
+		r := <-results
+		if r.s == nil {
+			if !errors.Is(r.err, context.Canceled) || ctx.Err() != nil {
+				errs = append(errs, r.err)
+			}
+			continue
+		}
+		cancel()
+		if left > 1 {
+			m.wg.Add(1)
+			go func() { // close the losers as they come in
+				defer m.wg.Done()
+				for range left - 1 {
+					if l := <-results; l.s != nil {
+						l.s.abort()
+					}
+				}
+			}()
+		}
+		return r.s, nil
+	}
+	cancel()
+	return nil, errs
+}
+
+// openRoute opens one route and runs TLS over it in the role the route
+// gives, accepting only the contact's key.
+func (m *Manager) openRoute(ctx context.Context, ti tlsIdentity, c store.Contact, r Route) (*session, error) {
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = handshakeTimeout
+	}
+	hctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	raw, err := r.Dial(hctx)
 	if err != nil {
-		return nil, fmt.Errorf("session with %s: %w", addr, err)
+		m.log.Debug("route failed", "contact", c.ID, "addr", r.Addr, "after", time.Since(start), "err", err)
+		return nil, fmt.Errorf("%s: %w", r.Addr, err)
+	}
+	m.log.Debug("route open", "contact", c.ID, "addr", r.Addr, "path", raw.Path, "after", time.Since(start))
+	remote := raw.Conn.RemoteAddr().String()
+	log := m.log.With("contact", c.ID, "remote", remote, "path", raw.Path)
+	var s *session
+	if raw.Client {
+		log = log.With("dir", "out")
+		tc := tls.Client(raw.Conn, m.clientConfig(ti, c, r.Addr, log))
+		s, err = m.establish(hctx, tc, raw.Conn, true, remote)
+	} else {
+		log = log.With("dir", "in")
+		var (
+			got store.Contact
+			fp  identity.Fingerprint
+		)
+		tc := tls.Server(raw.Conn, m.serverConfig(hctx, ti, remote, &got, &fp))
+		s, err = m.establish(hctx, tc, raw.Conn, false, remote)
+		if err == nil && got.ID != c.ID {
+			s.abort()
+			err = fmt.Errorf("%w: contact %d answered for contact %d", ErrKeyMismatch, got.ID, c.ID)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("session with %s (%s): %w", r.Addr, raw.Path, err)
 	}
 	s.contactID, s.localFP = c.ID, ti.fp
 	copy(s.peerFP[:], c.Fingerprint)
+	s.path, s.relay = raw.Path, raw.Relay
 	s.log = log
 	return s, nil
 }

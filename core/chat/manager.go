@@ -190,7 +190,7 @@ func (m *Manager) Presence(contactID int64) PresenceChanged {
 }
 
 func offline(id int64) PresenceChanged {
-	return PresenceChanged{ContactID: id, Online: false, Path: "none"}
+	return PresenceChanged{ContactID: id, Online: false, Path: PathNone}
 }
 
 // setPresence records pc and emits it if it differs from the last state.

@@ -288,7 +288,7 @@ func (p *peer) up(s *session) {
 	p.out = newOutState()
 	p.ticker = time.NewTicker(p.m.cfg.KeepAlive)
 	s.log.Info("session up", "peer_name", s.peerName)
-	p.m.setPresence(PresenceChanged{ContactID: p.id, Online: true, Path: "direct", Addr: s.remote})
+	p.m.setPresence(PresenceChanged{ContactID: p.id, Online: true, Path: s.path, Addr: s.remote, Relay: s.relay})
 	p.pump()
 }
 

@@ -62,6 +62,8 @@ type session struct {
 	br        *bufio.Reader
 	outbound  bool // we dialed it
 	remote    string
+	path      string // one of the Path constants
+	relay     string // the relay's address on PathRelay
 	peerName  string
 	contactID int64
 	peerFP    identity.Fingerprint

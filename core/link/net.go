@@ -41,6 +41,8 @@ type Net struct {
 	dials      map[netip.AddrPort]*dialing // dials in progress with their queued messages
 	handshakes int                         // inbound handshakes in progress
 	observed   []netip.AddrPort            // most recent first
+
+	linked sync.Map // overlay.GUID -> struct{}: the peers in byGUID, readable without mu
 }
 
 const (
@@ -53,6 +55,7 @@ type handlerBox struct{ h overlay.Handler }
 
 // Compile-time check: a Net is what the overlay sends through.
 var _ overlay.Network = (*Net)(nil)
+var _ overlay.Linker = (*Net)(nil)
 
 // New checks cfg and prepares the node's TLS certificate.
 func New(cfg Config) (*Net, error) {

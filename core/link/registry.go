@@ -44,6 +44,13 @@ func (n *Net) Links() []LinkInfo {
 	return out
 }
 
+// Linked reports whether a link to g is in use now. It takes no lock, so
+// the overlay may ask under its own.
+func (n *Net) Linked(g overlay.GUID) bool {
+	_, ok := n.linked.Load(g)
+	return ok
+}
+
 // register puts an established link in use, called with n.mu held. With
 // another link to the same peer already in use, both sides keep the same
 // one and retire the other.
@@ -59,6 +66,7 @@ func (n *Net) register(l *link) {
 		n.retireLocked(old)
 	}
 	n.byGUID[l.peer] = l
+	n.linked.Store(l.peer, struct{}{})
 	if l.addr.IsValid() {
 		n.byAddr[l.addr] = l
 	}
@@ -97,6 +105,7 @@ func (n *Net) retireLocked(l *link) {
 func (n *Net) unroute(l *link) {
 	if n.byGUID[l.peer] == l {
 		delete(n.byGUID, l.peer)
+		n.linked.Delete(l.peer)
 	}
 	if n.byAddr[l.addr] == l {
 		delete(n.byAddr, l.addr)

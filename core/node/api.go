@@ -15,7 +15,8 @@ type ContactView struct {
 	Name        string    `json:"name"`
 	Fingerprint string    `json:"fingerprint"` // hex SHA-256 of the public key
 	Online      bool      `json:"online"`
-	Path        string    `json:"path"`             // how it is reached: "direct" or "none"
+	Path        string    `json:"path"`             // how it is reached: direct, punched-tcp, punched-udp, mapped, relay or none
+	Relay       string    `json:"relay,omitempty"`  // the relay's address when path is relay
 	Addr        string    `json:"addr"`             // address given with the contact
 	Remote      string    `json:"remote,omitempty"` // remote address of the live session
 	Unread      int       `json:"unread"`
@@ -25,6 +26,9 @@ type ContactView struct {
 	// cache, or incoming-* when the contact found us; empty if never.
 	Via         string     `json:"via,omitempty"`
 	LastReached *time.Time `json:"last_reached,omitempty"` // when that was
+	// RelayConsent is the user's answer about relaying with this contact
+	// under the "ask" policy: asked (waiting), allowed, denied, or empty.
+	RelayConsent string `json:"relay_consent,omitempty"`
 }
 
 // MessageView is a message as the UI and CLI show it. JSON names are part of
@@ -51,6 +55,31 @@ type Status struct {
 	Outbox      int            `json:"outbox"`
 	Uptime      float64        `json:"uptime_seconds"`
 	Overlay     *OverlayStatus `json:"overlay,omitempty"` // nil when disabled
+	Relay       *RelayStatus   `json:"relay"`
+	NAT         *NATStatus     `json:"nat,omitempty"` // nil until detected
+}
+
+// RelayStatus is whether the node uses and serves relays. JSON names are
+// part of the CLI contract.
+type RelayStatus struct {
+	Use          string `json:"use"`   // ask, always or never
+	Serve        bool   `json:"serve"` // serving as a relay for others
+	Active       int    `json:"active"`
+	Waiting      int    `json:"waiting"`
+	Sessions     uint64 `json:"sessions"` // relayed since start
+	BytesRelayed uint64 `json:"bytes_relayed"`
+	Refused      uint64 `json:"refused"`
+}
+
+// NATStatus is what the node found out about the NAT in front of it. JSON
+// names are part of the CLI contract.
+type NATStatus struct {
+	Type      string   `json:"type"`                // none, full-cone, address-restricted, port-restricted, symmetric or unknown
+	Mapping   string   `json:"mapping,omitempty"`   // RFC 4787 mapping behaviour
+	Filtering string   `json:"filtering,omitempty"` // RFC 4787 filtering behaviour
+	External  string   `json:"external,omitempty"`  // our address as the internet sees it
+	Mapped    []string `json:"mapped,omitempty"`    // ports the router maps for us (UPnP / NAT-PMP)
+	Error     string   `json:"error,omitempty"`
 }
 
 // OverlayStatus is the node's place in the overlay. JSON names are part of
@@ -78,4 +107,5 @@ type Event struct {
 	Message  *MessageView // a message arrived, or one of ours changed state
 	Presence *ContactView // a contact went online/offline or changed path
 	Contacts bool         // the contact list changed (added/removed)
+	RelayAsk *ContactView // no direct path to this contact: may a relay be used?
 }

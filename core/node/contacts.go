@@ -139,8 +139,9 @@ func (n *Node) contactView(ctx context.Context, c store.Contact) (ContactView, e
 		v.Path = "none"
 	}
 	if p.Online {
-		v.Remote = p.Addr
+		v.Remote, v.Relay = p.Addr, p.Relay
 	}
+	v.RelayConsent = n.relay.consentState(ctx, c)
 	if n.ov != nil {
 		if r, ok := n.ov.reachOf(c.ID); ok {
 			at := r.At

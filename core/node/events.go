@@ -65,9 +65,9 @@ func (n *Node) convert(ctx context.Context, ev chat.Event) (Event, bool) {
 			return Event{}, false
 		}
 		v.Online, v.Path = e.Online, e.Path
-		v.Remote = ""
+		v.Remote, v.Relay = "", ""
 		if e.Online {
-			v.Remote = e.Addr
+			v.Remote, v.Relay = e.Addr, e.Relay
 		}
 		return Event{Presence: &v}, true
 	}

@@ -40,6 +40,15 @@ func (n *Node) Handle(ctx context.Context, req control.Request) (any, error) {
 		return n.History(ctx, req.Name, req.Limit)
 	case "rotate":
 		return n.Rotate(ctx, req.Keep, req.NewKey)
+	case "relay.allow", "relay.deny":
+		return struct{}{}, n.AnswerRelay(ctx, req.Name, req.Cmd == "relay.allow")
+	case "relay.use":
+		return struct{}{}, n.SetRelayPolicy(ctx, req.Text)
+	case "relay.serve":
+		if req.Text != "on" && req.Text != "off" {
+			return nil, badInput(errors.New("relay serve: want on or off"))
+		}
+		return struct{}{}, n.SetServeRelay(ctx, req.Text == "on")
 	}
 	return nil, badInput(errors.Join(ErrUnknownCommand, errors.New(req.Cmd)))
 }

@@ -8,6 +8,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"tincan/core/relay"
 )
 
 // Protocol prefixes: the first byte a dialer writes on the node's one TCP
@@ -23,6 +25,8 @@ type mux struct {
 	ln      net.Listener
 	chat    *subListener
 	overlay func(net.Conn) // nil: overlay connections are closed
+	relay   func(net.Conn) // nil: relay requests are closed (not serving)
+	mapped  func() bool    // whether our router maps a port to us now
 	log     *slog.Logger
 	wg      sync.WaitGroup
 }
@@ -65,17 +69,32 @@ func (m *mux) route(ctx context.Context, c net.Conn) {
 	c.SetReadDeadline(time.Time{})
 	switch {
 	case b[0] == prefixChat:
-		select {
-		case m.chat.conns <- c:
-		case <-m.chat.done:
-			c.Close()
-		case <-ctx.Done():
-			c.Close()
-		}
+		m.toChat(ctx, c)
 	case b[0] == prefixOverlay && m.overlay != nil:
 		m.overlay(c)
+	case b[0] == prefixPunch:
+		pc, err := answerPunch(c, m.mapped != nil && m.mapped() && fromOutside(c.RemoteAddr()))
+		if err != nil {
+			m.log.Debug("punch handshake", "remote", c.RemoteAddr(), "err", err)
+			c.Close()
+			return
+		}
+		m.toChat(ctx, pc)
+	case b[0] == relay.Prefix && m.relay != nil:
+		m.relay(c)
 	default:
 		m.log.Debug("unknown protocol prefix", "remote", c.RemoteAddr(), "byte", b[0])
+		c.Close()
+	}
+}
+
+// toChat hands an inbound stream to the chat manager.
+func (m *mux) toChat(ctx context.Context, c net.Conn) {
+	select {
+	case m.chat.conns <- c:
+	case <-m.chat.done:
+		c.Close()
+	case <-ctx.Done():
 		c.Close()
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"tincan/core/contact"
 	"tincan/core/control"
 	"tincan/core/identity"
+	"tincan/core/portmap"
 	"tincan/core/store"
 )
 
@@ -24,32 +25,38 @@ const DBFile = "tincan.db"
 
 // Options configure a node.
 type Options struct {
-	Home     string            // data dir; created owner-only if missing
-	Keystore identity.Keystore // where the master key lives
-	Listen   string            // "host:port" for chat sessions; "" for none
-	Logger   *slog.Logger      // nil: slog.Default()
-	Locator  chat.Locator      // nil: the address stored with each contact
-	Dialer   chat.Dialer       // nil: a net.Dialer
-	Control  bool              // serve the control socket in Home (one node per home)
-	Overlay  OverlayOptions    // how to join the overlay
+	Home      string            // data dir; created owner-only if missing
+	Keystore  identity.Keystore // where the master key lives
+	Listen    string            // "host:port" for chat sessions; "" for none
+	Logger    *slog.Logger      // nil: slog.Default()
+	Locator   chat.Locator      // nil: the address stored with each contact
+	Dialer    chat.Dialer       // nil: a net.Dialer
+	Control   bool              // serve the control socket in Home (one node per home)
+	Overlay   OverlayOptions    // how to join the overlay
+	Relay     RelayOptions      // whether to use and to serve relays
+	NoPortMap bool              // never ask the router to map our port (UPnP / NAT-PMP)
 }
 
 // Node is one running tincan: identity, store and chat sessions.
 type Node struct {
-	home    string
-	ks      identity.Keystore
-	selfMu  sync.RWMutex
-	id      *identity.Identity // read through self(): a rotation replaces it
-	card    contact.Card
-	rotMu   sync.Mutex // one rotation (or retired-key cleanup) at a time
-	st      *store.Store
-	chat    *chat.Manager
-	ln      net.Listener
-	mux     *mux         // splits ln between chat and the overlay
-	ov      *overlayPart // nil when the overlay is disabled
-	ctl     *control.Server
-	log     *slog.Logger
-	started time.Time
+	home        string
+	ks          identity.Keystore
+	selfMu      sync.RWMutex
+	id          *identity.Identity // read through self(): a rotation replaces it
+	card        contact.Card
+	rotMu       sync.Mutex // one rotation (or retired-key cleanup) at a time
+	st          *store.Store
+	chat        *chat.Manager
+	ln          net.Listener
+	router      *router         // chat's routes; nil when a test supplies its own Dialer
+	relay       *relayPart      // relay policy, consent and service
+	portmap     *portmap.Keeper // nil: no port mapping asked for
+	plainDialer chat.Dialer     // opens TCP connections with no prefix
+	mux         *mux            // splits ln between chat and the overlay
+	ov          *overlayPart    // nil when the overlay is disabled
+	ctl         *control.Server
+	log         *slog.Logger
+	started     time.Time
 
 	raw  *queue[chat.Event]
 	subs subscribers
@@ -130,13 +137,20 @@ func (n *Node) start(opts Options) error {
 	}
 	var ln net.Listener
 	if opts.Listen != "" {
-		ln, err = net.Listen("tcp", opts.Listen)
+		ln, err = listenReusable(opts.Listen)
 		if err != nil {
 			st.Close()
 			return fmt.Errorf("listen on %s: %w", opts.Listen, err)
 		}
 	}
 	n.st, n.ln = st, ln
+	if n.relay, err = newRelayPart(context.Background(), n, opts.Relay); err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		st.Close()
+		return err
+	}
 	var chatLn net.Listener
 	if ln != nil {
 		n.mux = newMux(ln, log.With("part", "mux"))
@@ -164,6 +178,18 @@ func (n *Node) start(opts Options) error {
 	if opts.Dialer != nil {
 		dialer = opts.Dialer
 	}
+	n.plainDialer = dialer
+	if locator == nil {
+		locator = chat.StaticLocator{}
+	}
+	if opts.Dialer == nil {
+		pd := punchDialer{plain: dialer}
+		if ln != nil {
+			pd.local = ln.Addr().(*net.TCPAddr)
+		}
+		n.router = &router{loc: locator, punch: pd, relays: n.relay.routes, log: log.With("part", "route")}
+		locator = n.router
+	}
 	n.chat, err = chat.New(chat.Config{
 		Identity: id,
 		Retired:  retired,
@@ -183,6 +209,7 @@ func (n *Node) start(opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
+	n.startPortMap(ctx, &n.wg, opts.NoPortMap)
 	n.wg.Add(2)
 	if n.ov != nil {
 		if n.mux != nil {
@@ -191,6 +218,8 @@ func (n *Node) start(opts Options) error {
 		n.ov.runLoops(ctx, &n.wg)
 	}
 	if n.mux != nil {
+		n.mux.relay = func(c net.Conn) { n.relay.server.Handle(ctx, c) }
+		n.mux.mapped = func() bool { return len(n.mappedTCP()) > 0 }
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -229,6 +258,7 @@ func (n *Node) Close() error {
 			cancel()
 		}
 		n.cancel()
+		n.relay.server.Close()
 		n.raw.close()
 		n.wg.Wait()
 		n.subs.closeAll()

@@ -40,6 +40,11 @@ const (
 	settingPeers   = "overlay.peers"    // JSON list of remembered peers
 )
 
+// freshIncoming is how long the addresses a contact sent with its own
+// set-up request are used alone, without a set-up of our own: both sides
+// then dial each other at once, which is what punches the holes.
+const freshIncoming = 20 * time.Second
+
 // rememberedPeers bounds the peer cache kept for the next start.
 const rememberedPeers = 64
 
@@ -54,6 +59,8 @@ type overlayPart struct {
 
 	listen   netip.AddrPort
 	lanFound chan netip.AddrPort // nodes heard on the LAN
+	extra    extraCandidates     // external candidates, refreshed in the background
+	relays   extraCandidates     // relays we reach, refreshed in the background
 	elector  *discovery.Elector  // nil unless this node may publish itself
 
 	mu       sync.Mutex
@@ -66,9 +73,11 @@ type overlayPart struct {
 
 // reach is how and when a contact was last found through the overlay.
 type reach struct {
-	Via   string
-	At    time.Time
-	Addrs []string
+	Incoming bool // the contact found us (its addresses came with its request)
+	Via      string
+	At       time.Time
+	Addrs    []string
+	Relays   []netip.AddrPort // the relays the contact offered
 }
 
 func newOverlayPart(n *Node, opts OverlayOptions, listen netip.AddrPort) (*overlayPart, error) {
@@ -82,13 +91,15 @@ func newOverlayPart(n *Node, opts OverlayOptions, listen netip.AddrPort) (*overl
 		return nil, err
 	}
 	o.key = key
-	o.net, err = link.New(link.Config{Key: key, ListenPort: listen.Port(), Logger: o.log.With("part", "link")})
+	o.net, err = link.New(link.Config{Key: key, ListenPort: listen.Port(), Logger: o.log.With("part", "link"), ServesRelay: n.relay.serving()})
 	if err != nil {
 		return nil, fmt.Errorf("overlay links: %w", err)
 	}
 	o.run, err = overlay.NewRunner(overlay.Config{
 		GUID:       overlay.GUIDOf(key.Public().(ed25519.PublicKey)),
 		Addrs:      candidates(listen),
+		Extra:      o.extra.get,
+		Relays:     o.relays.get,
 		Network:    o.net,
 		Logger:     o.log,
 		User:       o.user(),
@@ -180,7 +191,7 @@ func (o *overlayPart) incoming(in overlay.Incoming) {
 	o.mu.Lock()
 	id, ok := o.contacts[in.From]
 	if ok {
-		o.reached[id] = reach{Via: "incoming-" + in.Via.String(), At: time.Now(), Addrs: addrStrings(in.Candidates)}
+		o.reached[id] = reach{Incoming: true, Via: "incoming-" + in.Via.String(), At: time.Now(), Addrs: addrStrings(in.Candidates), Relays: in.Relays}
 	}
 	o.mu.Unlock()
 	if ok {
@@ -206,6 +217,9 @@ func (o *overlayPart) refreshContacts(ctx context.Context) error {
 	o.mu.Lock()
 	o.contacts = m
 	o.mu.Unlock()
+	if o.run != nil {
+		_ = o.run.Do(func(n *overlay.Node) { n.Reconsider() }) // a request may wait for this contact
+	}
 	return nil
 }
 
@@ -226,6 +240,9 @@ func (o *overlayPart) Locate(ctx context.Context, c store.Contact) ([]string, er
 	o.mu.Unlock()
 	if ok && time.Since(r.At) < 2*time.Minute {
 		add(r.Addrs...)
+		if r.Incoming && time.Since(r.At) < freshIncoming {
+			return out, nil // the contact just told us: dial now, together
+		}
 	}
 	parsed, err := x509.ParsePKIXPublicKey(c.PublicKey)
 	if err != nil || len(c.SecretID) != 16 {
@@ -247,7 +264,7 @@ func (o *overlayPart) Locate(ctx context.Context, c store.Contact) ([]string, er
 	}
 	as := addrStrings(res.Candidates)
 	o.mu.Lock()
-	o.reached[c.ID] = reach{Via: res.Via.String(), At: time.Now(), Addrs: as}
+	o.reached[c.ID] = reach{Via: res.Via.String(), At: time.Now(), Addrs: as, Relays: res.Relays}
 	o.mu.Unlock()
 	add(as...)
 	return out, nil
@@ -259,7 +276,11 @@ func (o *overlayPart) runLoops(ctx context.Context, wg *sync.WaitGroup) {
 		o.log.Error("entry point election off", "err", err)
 	}
 	o.startLAN(ctx, wg)
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		o.candidateLoop(ctx)
+	}()
 	go func() {
 		defer wg.Done()
 		if err := o.net.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {

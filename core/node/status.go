@@ -41,7 +41,7 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	if n.ov != nil {
 		ov = n.ov.status()
 	}
-	return Status{Overlay: ov,
+	return Status{Overlay: ov, Relay: n.relay.status(), NAT: n.natStatus(),
 		Name: n.Name(), Fingerprint: hex.EncodeToString(n.fingerprint()),
 		Card: n.Card(), Listen: n.ListenAddr(), Keystore: n.ks.Kind(), Home: n.home,
 		Contacts: cs, Outbox: pending, Uptime: time.Since(n.started).Seconds(),

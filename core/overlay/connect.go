@@ -134,6 +134,7 @@ func (n *Node) rendezvous(s *setup, hour uint32) {
 		return found != nil
 	}
 	n.startLookup(Tag(id, hour), true, accept, func(res LookupResult) {
+		n.log.Debug("rendezvous lookup", "hour", hour, "found", found != nil, "asked", len(res.Closest))
 		if found == nil {
 			n.advance(s)
 			return
@@ -169,7 +170,12 @@ func (n *Node) sendConnect(s *setup, rec *reply) {
 		if err == nil {
 			m := &Connect{Nonce: h.Nonce, Time: h.Time, TTL: n.p.ConnectTTL, Target: target, Sealed: sealed}
 			n.remember(m.Nonce, m.Time, Peer{}, true)
-			if n.routeConnect(m, GUID{}) {
+			sent := false
+			for _, a := range rec.Relays { // the target's introducers
+				n.send(Peer{Addr: a}, m)
+				sent = true
+			}
+			if n.routeConnect(m, GUID{}) || sent {
 				n.wait(s, ViaRendezvous, target, n.p.SetupTimeout)
 				return
 			}
@@ -255,6 +261,7 @@ func (n *Node) handleConnect(from Peer, m *Connect) {
 	}
 	n.remember(m.Nonce, m.Time, from, false)
 	if m.Target == n.self {
+		n.log.Debug("connect for us", "from", from.GUID.Short())
 		n.receiveConnect(from, m)
 		return
 	}
@@ -283,15 +290,39 @@ func (n *Node) receiveConnect(from Peer, m *Connect) {
 }
 
 // routeConnect sends m to the known node closest to its target, if that is
-// closer than this node. It reports whether it sent.
+// closer than this node. The origin (no exclude) also sends it over a live
+// link as a detour when the first hop would need a dial: a node behind a NAT
+// is reached only over links it opened, and the nodes it linked to (the
+// entry points) forward it. The target answers the first copy; the nonce
+// dedup drops the other. It reports whether it sent.
 func (n *Node) routeConnect(m *Connect, exclude GUID) bool {
 	next, ok := n.nextHop(m.Target, exclude)
+	n.log.Debug("route connect", "target", m.Target.Short(), "next", next.GUID.Short(), "ok", ok, "linked", n.linker != nil && ok && n.linker.Linked(next.GUID))
+	if ok && exclude.IsZero() && n.linker != nil && !n.linker.Linked(next.GUID) {
+		if d, ok := n.detour(m.Target, next.GUID); ok {
+			n.send(d, m)
+		}
+	}
+	if !ok && exclude.IsZero() && n.linker != nil {
+		next, ok = n.detour(m.Target, GUID{})
+	}
 	if !ok {
 		n.stats.DeadEnds++
 		return false
 	}
 	n.send(next, m)
 	return true
+}
+
+// detour is the linked peer closest to target other than skip.
+func (n *Node) detour(target, skip GUID) (Peer, bool) {
+	var buf [16]Peer
+	for _, p := range n.table.Closest(target, len(buf), buf[:0]) {
+		if p.GUID != skip && n.linker.Linked(p.GUID) {
+			return p, true
+		}
+	}
+	return Peer{}, false
 }
 
 // rerouteConnect tries another next hop after a failed delivery, a few times.
@@ -305,6 +336,8 @@ func (n *Node) rerouteConnect(m *Connect) {
 	n.routeConnect(m, e.prev.GUID)
 }
 
+// nextHop is the target itself when linked or known, else the known node
+// closest to it that is closer than this node.
 func (n *Node) nextHop(target, exclude GUID) (Peer, bool) {
 	if p, ok := n.table.Get(target); ok {
 		return p, true

@@ -60,7 +60,9 @@ func (n *Node) answer(u *User, h *hello, prev Peer, via Via) {
 		return
 	}
 	if n.accept != nil && !n.accept(h.From) {
+		n.log.Debug("set-up request from a stranger held", "via", via)
 		n.stats.Rejected++
+		n.hold(h, prev, via)
 		return
 	}
 	sealed, err := sealAnswer(h.ReplyKey, h.Nonce,
@@ -87,6 +89,7 @@ func (n *Node) answer(u *User, h *hello, prev Peer, via Via) {
 // came, once; at the origin it completes the set-up.
 func (n *Node) handleAnswer(m Message, nonce Nonce, sealed []byte) {
 	e, ok := n.seen[nonce]
+	n.log.Debug("answer", "known", ok, "answered", e.answered, "origin", e.origin, "prev", e.prev.GUID.Short())
 	if !ok || e.answered {
 		return
 	}

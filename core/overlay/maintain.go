@@ -9,8 +9,16 @@ func (n *Node) startMaintenance() {
 	if !n.maintaining {
 		n.maintaining = true
 		n.maintain()
+		// The table is thin right after joining, so the first records
+		// land on few nodes: announce again as it fills.
+		for _, d := range earlyAnnounces {
+			n.clock.AfterFunc(d, n.announce)
+		}
 	}
 }
+
+// earlyAnnounces are the extra announcements after joining.
+var earlyAnnounces = []time.Duration{15 * time.Second, 60 * time.Second}
 
 // maintain runs once now and then every MaintainInterval (±10%): announce
 // the user's rendezvous records, refresh buckets no lookup touched for
@@ -62,7 +70,9 @@ func (n *Node) announce() {
 	if hourStart(h+1).Sub(now) <= n.p.MaintainInterval*6/5 {
 		hours = append(hours, h+1)
 	}
-	body := &reply{GUID: n.self, Time: now.UnixMilli(), Candidates: n.Candidates()}
+	// The relays double as introducers: they hold a link this node opened,
+	// so a set-up request sent to them reaches it even behind a NAT.
+	body := &reply{GUID: n.self, Time: now.UnixMilli(), Candidates: n.Candidates(), Relays: n.relays()}
 	for _, hr := range hours {
 		rec, err := sealRecord(u.SecretID, hr, body, n.rand)
 		if err != nil {
@@ -70,6 +80,7 @@ func (n *Node) announce() {
 			continue
 		}
 		n.Lookup(rec.Key, func(res LookupResult) {
+			n.log.Debug("announce", "hour", hr, "stored_at", len(res.Closest))
 			for _, p := range res.Closest {
 				id := n.newID()
 				n.call(p, id, &Store{ID: id, Record: rec}, nil, nil)

@@ -14,6 +14,12 @@ type Network interface {
 	Send(to Peer, m Message)
 }
 
+// Linker is a Network that knows which peers it has a live link to. Linked
+// must not block and must not call back into the Node.
+type Linker interface {
+	Linked(g GUID) bool
+}
+
 // Handler receives what a Network delivers. *Node and *Runner implement it.
 type Handler interface {
 	// HandleMessage handles m from a peer whose GUID the link authenticated.
@@ -23,4 +29,9 @@ type Handler interface {
 	HandleMessage(from Peer, m Message)
 	// HandleUndeliverable reports that m could not be delivered to to.
 	HandleUndeliverable(to Peer, m Message)
+}
+
+func linkerOf(nw Network) Linker {
+	l, _ := nw.(Linker)
+	return l
 }

@@ -22,8 +22,12 @@ type User struct {
 
 // Config builds a Node.
 type Config struct {
-	GUID    GUID             // hash of this node's key (GUIDOf)
-	Addrs   []netip.AddrPort // addresses this node listens on: its own candidates
+	GUID  GUID             // hash of this node's key (GUIDOf)
+	Addrs []netip.AddrPort // addresses this node listens on: its own candidates
+	// Extra returns more candidates known now (external addresses peers
+	// observed, a port the router maps). It is called under the node's
+	// lock, so it must only read memory. Nil: none.
+	Extra   func() []netip.AddrPort
 	Network Network
 	Clock   Clock
 	Rand    io.Reader    // nil means crypto/rand; a simulator passes a seeded stream
@@ -78,7 +82,10 @@ type Node struct {
 	p          Params
 	self       GUID
 	addrs      []netip.AddrPort
+	extra      func() []netip.AddrPort
 	net        Network
+	linker     Linker        // nil: the Network does not say
+	held       []heldRequest // refused set-up requests, for Reconsider
 	clock      Clock
 	rand       io.Reader
 	log        *slog.Logger
@@ -124,7 +131,9 @@ func NewNode(cfg Config) (*Node, error) {
 		p:          cfg.Params.withDefaults(),
 		self:       cfg.GUID,
 		addrs:      append([]netip.AddrPort(nil), cfg.Addrs...),
+		extra:      cfg.Extra,
 		net:        cfg.Network,
+		linker:     linkerOf(cfg.Network),
 		clock:      cfg.Clock,
 		rand:       cfg.Rand,
 		log:        cfg.Logger,
@@ -182,18 +191,21 @@ func (n *Node) SetUser(u *User) {
 // addresses and the external address its peers agree they see.
 func (n *Node) Candidates() []netip.AddrPort {
 	out := make([]netip.AddrPort, 0, len(n.addrs)+1)
-	for _, a := range n.addrs {
-		if len(out) < MaxCandidates {
+	add := func(a netip.AddrPort) {
+		if len(out) < MaxCandidates && a.IsValid() && a.Port() != 0 && !slices.Contains(out, a) {
 			out = append(out, a)
 		}
 	}
-	if a, ok := n.bestObserved(); ok && len(out) < MaxCandidates {
-		for _, b := range out {
-			if b == a {
-				return out
-			}
+	for _, a := range n.addrs {
+		add(a)
+	}
+	if n.extra != nil {
+		for _, a := range n.extra() {
+			add(a)
 		}
-		out = append(out, a)
+	}
+	if a, ok := n.bestObserved(); ok {
+		add(a)
 	}
 	return out
 }
