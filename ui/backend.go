@@ -21,6 +21,9 @@ type Backend interface {
 	MarkRead(ctx context.Context, name string) error
 	Rotate(ctx context.Context, keep []string, newKey bool) (node.RotateResult, error)
 	Subscribe() (<-chan node.Event, func())
+	AnswerRelay(ctx context.Context, name string, allow bool) error
+	SetRelayPolicy(ctx context.Context, policy string) error
+	SetServeRelay(ctx context.Context, on bool) error
 }
 
 var _ Backend = (*node.Node)(nil)

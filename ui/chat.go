@@ -24,6 +24,8 @@ type chatView struct {
 	dot    *canvas.Circle
 	status *quietText
 	remove *widget.Button
+	relay  *widget.Button  // answers the relay question, when there is one
+	header *fyne.Container // name, reachability and buttons
 
 	col    *column
 	rows   *fyne.Container
@@ -36,7 +38,7 @@ type chatView struct {
 	root  fyne.CanvasObject
 }
 
-func newChatView(onSend, onRemove func(), now func() time.Time) *chatView {
+func newChatView(onSend, onRemove, onRelay func(), now func() time.Time) *chatView {
 	v := &chatView{now: now, byID: map[string]*bubble{}, drafts: map[string]string{}}
 	v.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.title.SizeName = theme.SizeNameSubHeadingText
@@ -45,10 +47,12 @@ func newChatView(onSend, onRemove func(), now func() time.Time) *chatView {
 	v.status = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
 	v.remove = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), onRemove)
 	v.remove.Importance = widget.LowImportance
+	v.relay = widget.NewButtonWithIcon("", theme.QuestionIcon(), onRelay)
+	v.relay.Hide()
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(10), v.dot))
 	titles := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2.5), v.title,
 		container.NewBorder(nil, nil, dot, nil, v.status))
-	header := container.NewBorder(nil, nil, nil, container.NewCenter(v.remove), titles)
+	v.header = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(v.relay, v.remove)), titles)
 
 	v.col = &column{}
 	v.rows = container.New(v.col)
@@ -62,7 +66,7 @@ func newChatView(onSend, onRemove func(), now func() time.Time) *chatView {
 	compose := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.send), v.entry)
 
 	v.root = container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator()),
+		container.NewVBox(container.NewPadded(v.header), widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), container.NewPadded(compose)),
 		nil, nil, messages)
 	return v
@@ -90,6 +94,31 @@ func (v *chatView) show(c node.ContactView) {
 		v.send.Enable()
 	}
 	setDot(v.dot, c.Online)
+	v.showRelay(c)
+}
+
+// showRelay offers to answer the relay question while the node waits for
+// one, and to allow a relay after saying no while the contact is offline.
+func (v *chatView) showRelay(c node.ContactView) {
+	defer v.header.Refresh() // lay the buttons out again: one may have come or gone
+	switch {
+	case c.Revoked || c.Online:
+		v.relay.Hide()
+	case c.RelayConsent == node.ConsentAsked:
+		v.relay.SetText("Use a relay?")
+		v.relay.SetIcon(theme.QuestionIcon())
+		v.relay.Importance = widget.HighImportance
+		v.relay.Refresh()
+		v.relay.Show()
+	case c.RelayConsent == node.ConsentDenied:
+		v.relay.SetText("Allow a relay…")
+		v.relay.SetIcon(theme.MailForwardIcon())
+		v.relay.Importance = widget.LowImportance
+		v.relay.Refresh()
+		v.relay.Show()
+	default:
+		v.relay.Hide()
+	}
 }
 
 func (v *chatView) clear() {

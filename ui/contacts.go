@@ -79,13 +79,15 @@ func (cl *contactList) find(name string) (node.ContactView, bool) {
 	return node.ContactView{}, false
 }
 
-// presence takes a contact's reachability (online, path, addresses) from c
+// presence takes a contact's reachability (online, path, addresses, relay
+// and the user's relay answer) from c
 // and returns the contact as now shown, or false if it is not in the list.
 func (cl *contactList) presence(c node.ContactView) (node.ContactView, bool) {
 	for i := range cl.items {
 		if cl.items[i].Name == c.Name {
 			it := &cl.items[i]
 			it.Online, it.Path, it.Addr, it.Remote = c.Online, c.Path, c.Addr, c.Remote
+			it.Relay, it.RelayConsent = c.Relay, c.RelayConsent
 			cl.list.RefreshItem(i)
 			return *it, true
 		}

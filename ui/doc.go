@@ -1,6 +1,7 @@
 // Package ui is tincan's desktop interface, built with Fyne: the first-run
-// window, the main window (contact list and chat), the add-contact and
-// my-card dialogs, notifications and the system tray. It is a thin layer over
+// window, the main window (contact list and chat), the add-contact, my-card
+// and network dialogs, the question whether to reach a contact through a
+// relay, notifications and the system tray. It is a thin layer over
 // the node's API (see Backend).
 //
 // It must never do network or disk work itself, never call the backend on the

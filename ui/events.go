@@ -18,6 +18,8 @@ func (m *Main) onEvent(ev node.Event) {
 		m.onPresence(*ev.Presence)
 	case ev.Contacts:
 		m.reloadContacts()
+	case ev.RelayAsk != nil:
+		m.onRelayAsk(*ev.RelayAsk)
 	}
 }
 

@@ -84,21 +84,62 @@ func reach(c node.ContactView) string {
 		return "revoked · can no longer reach you"
 	}
 	if !c.Online {
+		switch c.RelayConsent {
+		case node.ConsentAsked:
+			return "offline · waiting for your answer about a relay"
+		case node.ConsentDenied:
+			return "offline · you declined a relay"
+		}
 		if c.Addr != "" {
 			return "offline · " + c.Addr
 		}
 		return "offline"
 	}
-	path := c.Path
-	if path == "" || path == "none" {
-		path = "online"
+	if c.Path == pathRelay {
+		if c.Relay != "" {
+			return "relay via " + c.Relay
+		}
+		return "relay"
 	}
+	path := pathWords(c.Path)
 	addr := c.Remote
 	if addr == "" {
 		addr = c.Addr
 	}
 	if addr != "" {
 		return path + " · " + addr
+	}
+	return path
+}
+
+// Paths the node reports in ContactView.Path.
+const (
+	pathDirect     = "direct"
+	pathPunchedTCP = "punched-tcp"
+	pathPunchedUDP = "punched-udp"
+	pathMapped     = "mapped"
+	pathRelay      = "relay"
+	pathNone       = "none"
+)
+
+// pathWords says in plain words how an online contact is reached.
+func pathWords(path string) string {
+	switch path {
+	case pathDirect:
+		return "direct"
+	case pathPunchedTCP:
+		return "hole-punched (TCP)"
+	case pathPunchedUDP:
+		return "hole-punched (UDP)"
+	case pathMapped:
+		// Either side's router may hold the mapping: the node reports
+		// "mapped" both when we dial the contact's mapped port and when
+		// the contact dials ours.
+		return "through a router's mapped port"
+	case pathRelay:
+		return "relay"
+	case "", pathNone:
+		return "online"
 	}
 	return path
 }

@@ -58,6 +58,17 @@ func TestReach(t *testing.T) {
 		{node.ContactView{Online: true, Path: "direct", Addr: "a:1", Remote: "b:2"}, "direct · b:2"},
 		{node.ContactView{Online: true, Path: "direct", Addr: "a:1"}, "direct · a:1"},
 		{node.ContactView{Online: true, Path: "none"}, "online"},
+		{node.ContactView{Online: true, Path: "punched-tcp", Remote: "203.0.113.9:7777"}, "hole-punched (TCP) · 203.0.113.9:7777"},
+		{node.ContactView{Online: true, Path: "punched-udp", Remote: "203.0.113.9:7777"}, "hole-punched (UDP) · 203.0.113.9:7777"},
+		{node.ContactView{Online: true, Path: "mapped", Remote: "203.0.113.9:40001"}, "through a router's mapped port · 203.0.113.9:40001"},
+		{node.ContactView{Online: true, Path: "relay", Relay: "198.18.1.5:7448", Remote: "198.18.1.5:7448"}, "relay via 198.18.1.5:7448"},
+		{node.ContactView{Online: true, Path: "relay"}, "relay"},
+		{node.ContactView{Online: true, Path: "carrier-pigeon"}, "carrier-pigeon"},
+		{node.ContactView{Path: "none", Addr: "a:1", RelayConsent: "asked"}, "offline · waiting for your answer about a relay"},
+		{node.ContactView{Path: "none", RelayConsent: "denied"}, "offline · you declined a relay"},
+		{node.ContactView{Path: "none", Addr: "a:1", RelayConsent: "allowed"}, "offline · a:1"},
+		{node.ContactView{Online: true, Path: "direct", Remote: "b:2", RelayConsent: "asked"}, "direct · b:2"},
+		{node.ContactView{Revoked: true, Online: true, Path: "relay"}, "revoked · can no longer reach you"},
 	} {
 		if got := reach(tc.c); got != tc.want {
 			t.Errorf("reach(%+v) = %q, want %q", tc.c, got, tc.want)
@@ -120,5 +131,85 @@ func TestOnlineCount(t *testing.T) {
 	}
 	if got := onlineCount(nil); got != "No contacts yet" {
 		t.Fatal(got)
+	}
+}
+
+func TestNATWords(t *testing.T) {
+	for _, tc := range []struct {
+		nat        *node.NATStatus
+		want, help string
+	}{
+		{nil, "Not detected yet", ""},
+		{&node.NATStatus{Type: "none"}, "No NAT (public address)", "directly"},
+		{&node.NATStatus{Type: "full-cone"}, "Full-cone NAT", "usually connect to you directly"},
+		{&node.NATStatus{Type: "address-restricted"}, "Address-restricted NAT", "hole punching"},
+		{&node.NATStatus{Type: "port-restricted"}, "Port-restricted NAT", "hole punching"},
+		{&node.NATStatus{Type: "symmetric"}, "Symmetric NAT", "relay may be needed"},
+		{&node.NATStatus{Type: "unknown"}, "Unknown", ""},
+	} {
+		if got := natWords(tc.nat); got != tc.want {
+			t.Errorf("natWords(%+v) = %q, want %q", tc.nat, got, tc.want)
+		}
+		if got := natHelp(tc.nat); tc.help == "" && got != "" || !strings.Contains(got, tc.help) {
+			t.Errorf("natHelp(%+v) = %q, want it to say %q", tc.nat, got, tc.help)
+		}
+	}
+}
+
+func TestExternalAddrAndMappedPorts(t *testing.T) {
+	nat := &node.NATStatus{Type: "port-restricted", External: "203.0.113.7:41000",
+		Mapped: []string{"udp 7777", "tcp 7777"}}
+	ov := &node.OverlayStatus{Observed: []string{"198.51.100.2:7777", "198.51.100.3:7777"}}
+	for _, tc := range []struct {
+		st   node.Status
+		want string
+	}{
+		{node.Status{NAT: nat, Overlay: ov}, "203.0.113.7:41000"},
+		{node.Status{NAT: &node.NATStatus{Type: "unknown"}, Overlay: ov}, "198.51.100.2:7777"},
+		{node.Status{Overlay: ov}, "198.51.100.2:7777"},
+		{node.Status{Overlay: &node.OverlayStatus{}}, "unknown"},
+		{node.Status{}, "unknown"},
+	} {
+		if got := externalAddr(tc.st); got != tc.want {
+			t.Errorf("externalAddr = %q, want %q", got, tc.want)
+		}
+	}
+	if got := mappedPorts(nat); got != "udp 7777, tcp 7777" {
+		t.Errorf("mappedPorts = %q", got)
+	}
+	if mappedPorts(nil) != "none" || mappedPorts(&node.NATStatus{}) != "none" {
+		t.Error("no mappings should read none")
+	}
+}
+
+func TestPolicyChoicesRoundTrip(t *testing.T) {
+	for _, p := range []string{node.RelaysAsk, node.RelaysAlways, node.RelaysNever} {
+		if got := policyOf(policyLabel(p)); got != p {
+			t.Errorf("policy %q shows as %q and reads back as %q", p, policyLabel(p), got)
+		}
+	}
+	if policyLabel("") != "Ask each time" || policyOf("Sometimes") != "" {
+		t.Error("an unknown policy should show as the default and an unknown label as none")
+	}
+}
+
+func TestRelayStatsWords(t *testing.T) {
+	for n, want := range map[uint64]string{
+		0: "0 B", 999: "999 B", 1000: "1.0 kB", 14_230_000: "14.2 MB", 999_960: "1.0 MB", 3_500_000_000: "3.5 GB",
+	} {
+		if got := byteCount(n); got != want {
+			t.Errorf("byteCount(%d) = %q, want %q", n, got, want)
+		}
+	}
+	r := &node.RelayStatus{Active: 2, Waiting: 1, Sessions: 12, BytesRelayed: 14_230_000, Refused: 3}
+	if got := relayNow(r); got != "Relaying 2 connections now (1 waiting for the other side)" {
+		t.Errorf("relayNow = %q", got)
+	}
+	if got := relayTotals(r); got != "12 connections, 14.2 MB relayed since tincan started; 3 refused (limits reached)" {
+		t.Errorf("relayTotals = %q", got)
+	}
+	r = &node.RelayStatus{Sessions: 1}
+	if relayNow(r) != "Not relaying for anyone right now" || relayTotals(r) != "1 connection, 0 B relayed since tincan started" {
+		t.Errorf("idle relay reads %q / %q", relayNow(r), relayTotals(r))
 	}
 }

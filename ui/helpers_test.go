@@ -111,6 +111,20 @@ type memBackend struct {
 
 	rotations []rotation // Rotate calls, in order
 	rotateErr error
+
+	nat      *node.NATStatus  // what Status reports; nil: not detected yet
+	observed []string         // Status.Overlay.Observed; nil: no overlay
+	relay    node.RelayStatus // Status.Relay
+	answers  []relayAnswer    // AnswerRelay calls, in order
+	policies []string         // SetRelayPolicy calls, in order
+	serves   []bool           // SetServeRelay calls, in order
+	relayErr error            // what the three relay calls fail with
+}
+
+// relayAnswer is one AnswerRelay call a memBackend took.
+type relayAnswer struct {
+	name  string
+	allow bool
 }
 
 // rotation is one Rotate call a memBackend took.
@@ -131,18 +145,94 @@ var goodCard = func() string {
 
 func newMemBackend(name string) *memBackend {
 	return &memBackend{
-		name: name,
-		msgs: map[string][]node.MessageView{},
-		subs: map[chan node.Event]struct{}{},
-		at:   time.Date(2025, 3, 14, 9, 30, 0, 0, time.Local),
+		name:  name,
+		msgs:  map[string][]node.MessageView{},
+		subs:  map[chan node.Event]struct{}{},
+		at:    time.Date(2025, 3, 14, 9, 30, 0, 0, time.Local),
+		relay: node.RelayStatus{Use: node.RelaysAsk},
 	}
 }
 
 func (b *memBackend) Status(context.Context) (node.Status, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return node.Status{Name: b.name, Fingerprint: strings.Repeat("3fa9", 16), Card: goodCard,
-		Listen: "0.0.0.0:7777", Keystore: "file", Contacts: slices.Clone(b.contacts)}, nil
+	st := node.Status{Name: b.name, Fingerprint: strings.Repeat("3fa9", 16), Card: goodCard,
+		Listen: "0.0.0.0:7777", Keystore: "file", Contacts: slices.Clone(b.contacts)}
+	r := b.relay
+	st.Relay = &r
+	if b.nat != nil {
+		n := *b.nat
+		n.Mapped = slices.Clone(n.Mapped)
+		st.NAT = &n
+	}
+	if b.observed != nil {
+		st.Overlay = &node.OverlayStatus{Observed: slices.Clone(b.observed)}
+	}
+	return st, nil
+}
+
+func (b *memBackend) AnswerRelay(_ context.Context, name string, allow bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.answers = append(b.answers, relayAnswer{name, allow})
+	if b.relayErr != nil {
+		return b.relayErr
+	}
+	i := b.indexLocked(name)
+	if i < 0 {
+		return errors.New("no such contact")
+	}
+	b.contacts[i].RelayConsent = node.ConsentDenied
+	if allow {
+		b.contacts[i].RelayConsent = node.ConsentAllowed
+	}
+	c := b.contacts[i]
+	b.emitLocked(node.Event{Presence: &c})
+	return nil
+}
+
+func (b *memBackend) SetRelayPolicy(_ context.Context, policy string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.policies = append(b.policies, policy)
+	if b.relayErr != nil {
+		return b.relayErr
+	}
+	switch policy {
+	case node.RelaysAsk, node.RelaysAlways, node.RelaysNever:
+	default:
+		return node.ErrRelayPolicy
+	}
+	b.relay.Use = policy
+	return nil
+}
+
+func (b *memBackend) SetServeRelay(_ context.Context, on bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.serves = append(b.serves, on)
+	if b.relayErr != nil {
+		return b.relayErr
+	}
+	b.relay.Serve = on
+	return nil
+}
+
+// askRelay is the node finding no direct path to name under the ask policy.
+func (b *memBackend) askRelay(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := b.indexLocked(name)
+	b.contacts[i].RelayConsent = node.ConsentAsked
+	c := b.contacts[i]
+	b.emitLocked(node.Event{RelayAsk: &c})
+}
+
+// relayCalls returns the relay calls taken so far.
+func (b *memBackend) relayCalls() ([]relayAnswer, []string, []bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.answers), slices.Clone(b.policies), slices.Clone(b.serves)
 }
 
 func (b *memBackend) Card() string   { return goodCard }

@@ -110,3 +110,53 @@ func TestScreenshotEmptyAndDialogs(t *testing.T) {
 	p.until(t, "the error shows", func() bool { return m.addDialog.problem.Visible() })
 	capture(t, m.w, "addcontact")
 }
+
+// TestScreenshotRelayAndNetwork saves build/paths.png (a contact on each kind
+// of path), build/relayask.png (the relay question) and build/network.png
+// (the network settings while relaying for others).
+func TestScreenshotRelayAndNetwork(t *testing.T) {
+	b := newMemBackend("Sam")
+	b.addContact(node.ContactView{Name: "Ana Lima", Path: "none", Addr: "198.51.100.4:7777"})
+	b.addContact(node.ContactView{Name: "Bo", Online: true, Path: "direct", Remote: "192.0.2.77:7777"})
+	b.addContact(node.ContactView{Name: "Chris", Online: true, Path: "punched-tcp", Remote: "203.0.113.40:51234"})
+	b.addContact(node.ContactView{Name: "Dee", Online: true, Path: "punched-udp", Remote: "203.0.113.41:40000"})
+	b.addContact(node.ContactView{Name: "Eli", Online: true, Path: "mapped", Remote: "198.51.100.9:7777"})
+	b.addContact(node.ContactView{Name: "Fran", Online: true, Path: "relay", Relay: "198.18.1.5:7448", Remote: "198.18.1.5:7448"})
+	b.addContact(node.ContactView{Name: "Gus", Path: "none"})
+	b.history("Ana Lima", "in", "See you on the other side of the firewall!", stateReceived)
+	b.nat = &node.NATStatus{Type: "symmetric", External: "203.0.113.7:41000", Mapped: []string{"tcp 7777", "udp 7777"}}
+	b.relay = node.RelayStatus{Use: node.RelaysAsk, Serve: true, Active: 2, Sessions: 9, BytesRelayed: 14_230_000}
+
+	m, p := open(t, b)
+	fyne.CurrentApp().Settings().SetTheme(variant{theme.DefaultTheme(), theme.VariantLight})
+	m.now = func() time.Time { return time.Date(2025, 3, 14, 18, 0, 0, 0, time.Local) }
+	m.selectContact("Ana Lima")
+	p.until(t, "history shows", func() bool { return len(bubbles(m)) == 1 })
+	m.w.Resize(fyne.NewSize(920, 620))
+	b.askRelay("Gus")
+	b.askRelay("Ana Lima")
+	p.until(t, "the relay questions show", func() bool { return len(m.relayAsks) == 2 })
+	test.Tap(m.relayAsks["Gus"].later)
+	test.Tap(m.relayAsks["Ana Lima"].later)
+	p.settle()
+	capture(t, m.w, "paths")
+	// The header's relay button shows, inside the window, beside Remove.
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(m.chat.relay)
+	if !m.chat.relay.Visible() || pos.X+m.chat.relay.Size().Width > m.w.Canvas().Size().Width ||
+		m.chat.relay.Size().Width < m.chat.relay.MinSize().Width {
+		t.Errorf("the header's relay button is at x %v, %v wide (needs %v) in a %v window",
+			pos.X, m.chat.relay.Size().Width, m.chat.relay.MinSize().Width, m.w.Canvas().Size().Width)
+	}
+
+	test.Tap(m.chat.relay)
+	p.settle()
+	capture(t, m.w, "relayask")
+	test.Tap(m.relayAsks["Ana Lima"].later)
+
+	d := openNetworkDialog(t, m, p)
+	p.settle()
+	capture(t, m.w, "network")
+	if d.problem.Visible() {
+		t.Errorf("the network dialog shows a problem: %q", d.problem.Text)
+	}
+}

@@ -61,6 +61,8 @@ type Main struct {
 	addDialog    *addContactDialog
 	cardDialog   *cardDialog
 	rotateDialog *rotateDialog
+	netDialog    *networkDialog
+	relayAsks    map[string]*relayAskDialog // open consent dialogs by contact
 	unsub        func()
 	stopOnce     sync.Once
 }
@@ -82,7 +84,8 @@ func newMain(a fyne.App, b Backend, opts Options) *Main {
 	if opts.HistoryLimit <= 0 {
 		opts.HistoryLimit = 200
 	}
-	m := &Main{app: a, b: b, opts: opts, work: newWorker(), now: time.Now, visible: true, foreground: true}
+	m := &Main{app: a, b: b, opts: opts, work: newWorker(), now: time.Now, visible: true, foreground: true,
+		relayAsks: map[string]*relayAskDialog{}}
 	m.w = a.NewWindow("tincan")
 	m.w.SetIcon(opts.Icon)
 	m.build()
@@ -143,10 +146,12 @@ func (m *Main) build() {
 	m.me = newQuietText("", theme.SizeNameText, fyne.TextAlignCenter)
 	add := widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), m.showAddContact)
 	card := widget.NewButtonWithIcon("My card", theme.AccountIcon(), m.showMyCard)
-	bar := container.NewHBox(logo, appName, m.me, layout.NewSpacer(), add, card)
+	network := widget.NewButtonWithIcon("Network", theme.SettingsIcon(), m.showNetwork)
+	bar := container.NewHBox(logo, appName, m.me, layout.NewSpacer(), add, card, network)
 
 	m.contacts = newContactList(m.selectContact)
-	m.chat = newChatView(m.send, m.confirmRemove, func() time.Time { return m.now() })
+	m.chat = newChatView(m.send, m.confirmRemove, func() { m.askRelay(m.selected) },
+		func() time.Time { return m.now() })
 
 	m.hint = newQuietText("Add a contact to start chatting", theme.SizeNameText, fyne.TextAlignCenter)
 	m.hintAdd = widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), m.showAddContact)

@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"tincan/core/node"
+)
+
+// networkRefresh is how often the open network dialog reads the status again.
+const networkRefresh = 3 * time.Second
+
+// networkWidth is the network dialog's width.
+const networkWidth = 600
+
+// networkDialog shows how the node reaches the internet (NAT type, external
+// address, mapped ports) and holds the relay settings: when to use a relay,
+// and whether to relay for others. Errors show inside it.
+type networkDialog struct {
+	nat      *widget.Label
+	natHelp  *quietText
+	external *widget.Label
+	mapped   *widget.Label
+	policy   *widget.RadioGroup
+	serve    *widget.Check
+	relayNow *quietText
+	totals   *quietText
+	stats    *fyne.Container
+	problem  *widget.Label
+	content  *fyne.Container
+	dlg      *dialog.CustomDialog
+
+	policyNow string // the node's relay policy, as last known
+	serveNow  bool   // whether the node serves relays, as last known
+	busy      int    // changes in flight
+	applying  bool   // the code, not the user, is setting the controls
+	stop      context.CancelFunc
+}
+
+// showNetwork opens the network dialog and reads the status for it, again
+// every few seconds while it is open.
+func (m *Main) showNetwork() {
+	if m.netDialog != nil {
+		return
+	}
+	d := m.openNetwork()
+	m.netDialog = d
+	ctx, cancel := context.WithCancel(m.work.ctx)
+	d.stop = cancel
+	m.work.loop(func(context.Context) {
+		t := time.NewTicker(networkRefresh)
+		defer t.Stop()
+		for {
+			st, err := m.b.Status(ctx)
+			if ctx.Err() != nil {
+				return
+			}
+			m.work.toUI(func() {
+				if err != nil {
+					d.fail(fmt.Errorf("could not read the network status: %w", err))
+					return
+				}
+				d.show(st)
+			})
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+}
+
+func (m *Main) openNetwork() *networkDialog {
+	d := &networkDialog{}
+	d.nat = widget.NewLabel("Reading…")
+	d.natHelp = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+	d.natHelp.Truncation = fyne.TextTruncateOff
+	d.natHelp.Wrapping = fyne.TextWrapWord
+	d.external = widget.NewLabel("…")
+	d.external.Selectable = true
+	d.mapped = widget.NewLabel("…")
+	d.mapped.Wrapping = fyne.TextWrapWord
+
+	labels := make([]string, len(policyChoices))
+	for i, c := range policyChoices {
+		labels[i] = c.label
+	}
+	d.policy = widget.NewRadioGroup(labels, func(s string) { m.setRelayPolicy(d, s) })
+	d.policy.Horizontal = true
+	d.policy.Required = true
+	d.policy.Disable()
+	d.serve = widget.NewCheck("Relay for others (helps contacts behind strict NATs; uses your bandwidth)",
+		func(on bool) { m.setServeRelay(d, on) })
+	d.serve.Disable()
+	d.relayNow = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+	d.totals = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+	d.stats = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding()*8, 0),
+		container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), d.relayNow, d.totals))
+	d.stats.Hide()
+
+	d.problem = widget.NewLabel("")
+	d.problem.Importance = widget.DangerImportance
+	d.problem.Wrapping = fyne.TextWrapWord
+	d.problem.Hide()
+
+	bold := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	field := widget.NewLabel
+	facts := container.New(layout.NewFormLayout(),
+		field("NAT type"), container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), d.nat, d.natHelp),
+		field("External address"), d.external,
+		field("Mapped ports"), d.mapped)
+	closeBtn := widget.NewButton("Close", nil)
+	d.content = container.NewVBox(
+		bold("Your connection"), facts,
+		widget.NewSeparator(),
+		bold("Relays"),
+		widget.NewLabel("Use a relay when no direct connection works:"),
+		d.policy,
+		d.serve, d.stats,
+		d.problem,
+		container.NewHBox(layout.NewSpacer(), closeBtn))
+	d.dlg = dialog.NewCustomWithoutButtons("Network", d.content, m.w)
+	closeBtn.OnTapped = d.dlg.Hide
+	d.dlg.SetOnClosed(func() {
+		d.stop()
+		if m.netDialog == d {
+			m.netDialog = nil
+		}
+	})
+	d.dlg.Resize(fyne.NewSize(networkWidth, 0).Max(d.dlg.MinSize()))
+	d.dlg.Show()
+	return d
+}
+
+// show puts a status in the dialog; the controls follow the node unless a
+// change is in flight.
+func (d *networkDialog) show(st node.Status) {
+	d.nat.SetText(natWords(st.NAT))
+	help := natHelp(st.NAT)
+	if st.NAT != nil && st.NAT.Error != "" {
+		help = sentence("detection failed: " + st.NAT.Error)
+	}
+	d.natHelp.SetText(help)
+	if help == "" {
+		d.natHelp.Hide()
+	} else {
+		d.natHelp.Show()
+	}
+	d.external.SetText(externalAddr(st))
+	d.mapped.SetText(mappedPorts(st.NAT))
+	if r := st.Relay; r != nil {
+		d.relayNow.SetText(relayNow(r))
+		d.totals.SetText(relayTotals(r))
+		if d.busy == 0 {
+			d.policyNow, d.serveNow = r.Use, r.Serve
+			d.applying = true
+			d.policy.SetSelected(policyLabel(r.Use))
+			d.serve.SetChecked(r.Serve)
+			d.applying = false
+			d.policy.Enable()
+			d.serve.Enable()
+		}
+		if r.Serve {
+			d.stats.Show()
+		} else {
+			d.stats.Hide()
+		}
+	}
+	d.resize()
+}
+
+// fail shows err inside the dialog.
+func (d *networkDialog) fail(err error) {
+	d.problem.SetText(sentence(err.Error()))
+	d.problem.Show()
+	d.resize()
+}
+
+func (d *networkDialog) resize() {
+	d.content.Refresh()
+	d.dlg.Resize(d.dlg.MinSize().Max(fyne.NewSize(networkWidth, 0)))
+}
+
+// setRelayPolicy asks the node to use the relay policy the user chose.
+func (m *Main) setRelayPolicy(d *networkDialog, label string) {
+	policy := policyOf(label)
+	if d.applying || policy == "" || policy == d.policyNow {
+		return
+	}
+	prev := d.policyNow
+	d.policy.Disable()
+	m.changeNetwork(d, func(ctx context.Context) error {
+		if err := m.b.SetRelayPolicy(ctx, policy); err != nil {
+			return fmt.Errorf("could not change when to use a relay: %w", err)
+		}
+		return nil
+	}, func(ok bool) {
+		d.policy.Enable()
+		if ok {
+			d.policyNow = policy
+			return
+		}
+		d.applying = true
+		d.policy.SetSelected(policyLabel(prev))
+		d.applying = false
+	})
+}
+
+// setServeRelay asks the node to start or stop relaying for others.
+func (m *Main) setServeRelay(d *networkDialog, on bool) {
+	if d.applying || on == d.serveNow {
+		return
+	}
+	d.serve.Disable()
+	m.changeNetwork(d, func(ctx context.Context) error {
+		if err := m.b.SetServeRelay(ctx, on); err != nil {
+			if on {
+				return fmt.Errorf("could not start relaying for others: %w", err)
+			}
+			return fmt.Errorf("could not stop relaying for others: %w", err)
+		}
+		return nil
+	}, func(ok bool) {
+		d.serve.Enable()
+		if ok {
+			d.serveNow = on
+			return
+		}
+		d.applying = true
+		d.serve.SetChecked(!on)
+		d.applying = false
+	})
+}
+
+// changeNetwork runs change off the UI goroutine, then done on it with
+// whether it worked, then shows the status as it now is.
+func (m *Main) changeNetwork(d *networkDialog, change func(context.Context) error, done func(ok bool)) {
+	d.busy++
+	m.work.background(func(ctx context.Context) func() {
+		err := change(ctx)
+		st, serr := m.b.Status(ctx)
+		return func() {
+			d.busy--
+			done(err == nil)
+			if err != nil {
+				d.fail(err)
+			} else {
+				d.problem.Hide()
+			}
+			if serr == nil {
+				d.show(st)
+			} else {
+				d.resize()
+			}
+		}
+	})
+}
