@@ -10,7 +10,7 @@ pkgs=(gcc libc6-dev pkg-config make
   gnome-keyring dbus-daemon dbus-bin dbus-x11)
 if [ "$mode" = test ]; then
   # miniupnpd-nftables: the bare daemon (no init script), for natlab's UPnP router
-  pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps miniupnpd-nftables)
+  pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps miniupnpd-nftables xdotool)
 fi
 
 missing=()

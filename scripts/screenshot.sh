@@ -67,18 +67,16 @@ echo "screenshot: ok"
 
 # 3. The network settings, opened by clicking the main window's Network
 # button (the toolbar's rightmost, about 60 px from the window's right edge).
-# Clicking needs xdotool; the ui tests capture this dialog too
-# (build/network.png), and the relay question (build/relayask.png).
-if command -v xdotool >/dev/null; then
-  wid=$(xdotool search --name '^tincan$' | head -1)
-  eval "$(xdotool getwindowgeometry --shell "$wid")"
-  xdotool mousemove --window "$wid" $((WIDTH - 60)) 26 click 1
-  sleep 2
-  shot screenshot-network
-  changed=$(compare -metric AE "$out/screenshot-main.png" "$out/screenshot-network.png" null: 2>&1 || true)
-  awk -v n="${changed%% *}" 'BEGIN { exit !(n > 50000) }' ||
-    { echo "screenshot: the network dialog did not open ($changed pixels changed)" >&2; exit 1; }
-  echo "screenshot: network ok"
-else
-  echo "screenshot: xdotool is not installed, so no screenshot-network.png" >&2
-fi
+# Clicking needs xdotool (scripts/deps.sh installs it for make test); the ui
+# tests capture this dialog too (build/network.png), and the relay question
+# (build/relayask.png).
+command -v xdotool >/dev/null || { echo "screenshot: xdotool is missing (run scripts/deps.sh test)" >&2; exit 1; }
+wid=$(xdotool search --name '^tincan$' | head -1)
+eval "$(xdotool getwindowgeometry --shell "$wid")"
+xdotool mousemove --window "$wid" $((WIDTH - 60)) 26 click 1
+sleep 2
+shot screenshot-network
+changed=$(compare -metric AE "$out/screenshot-main.png" "$out/screenshot-network.png" null: 2>&1 || true)
+awk -v n="${changed%% *}" 'BEGIN { exit !(n > 50000) }' ||
+  { echo "screenshot: the network dialog did not open ($changed pixels changed)" >&2; exit 1; }
+echo "screenshot: network ok"

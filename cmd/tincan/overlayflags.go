@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,7 @@ import (
 var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}
 
 // relayFlags are the value flags about relays and NAT traversal.
-var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate"}
+var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay"}
 
 // overlayOptions reads --bootstrap (comma-separated host:port list),
 // --entry-name, --entry-port, --dns, --no-overlay, and for a node that may
@@ -84,6 +85,14 @@ func parseNodeCommand(rest, values []string, usage string) (args, common, node.O
 // --relay-rate KIB_PER_SECOND.
 func relayOptions(a args) (node.RelayOptions, error) {
 	o := node.RelayOptions{Use: a.get("use-relays", "")}
+	for _, s := range strings.Split(a.get("relay", ""), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if _, err := netip.ParseAddrPort(s); err != nil {
+				return o, usagef("--relay: %q is not IP:PORT", s)
+			}
+			o.Static = append(o.Static, s)
+		}
+	}
 	switch o.Use {
 	case "", node.RelaysAsk, node.RelaysAlways, node.RelaysNever:
 	default:

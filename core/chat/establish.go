@@ -104,7 +104,7 @@ func (m *Manager) serveConn(ctx context.Context, raw net.Conn) {
 // a Router's routes), presenting our key ti: the first authenticated
 // session wins and the others are closed. Fallback routes (relays) start
 // only when every other route failed.
-func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact) (*session, error) {
+func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact, directOnly bool) (*session, error) {
 	var (
 		routes []Route
 		err    error
@@ -128,6 +128,9 @@ func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact) (*s
 			first = append(first, r)
 		}
 	}
+	if directOnly {
+		fallback = nil
+	}
 	s, errs := m.race(ctx, ti, c, first)
 	if s == nil && len(fallback) > 0 && ctx.Err() == nil {
 		var more []error
@@ -136,6 +139,9 @@ func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact) (*s
 	}
 	if s != nil {
 		return s, nil
+	}
+	if len(errs) == 0 {
+		return nil, fmt.Errorf("contact %d: %w", c.ID, errNoAddress)
 	}
 	return nil, errors.Join(errs...)
 }

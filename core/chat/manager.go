@@ -37,6 +37,9 @@ type Config struct {
 	RetryMin  time.Duration // first dial backoff, default 500ms
 	RetryMax  time.Duration // longest dial backoff, default 30s
 	KeepAlive time.Duration // ping interval, default 20s; silence for 3x this ends a session
+	// UpgradeEvery is how often a relayed session tries the direct routes
+	// again; a direct session that comes up replaces it. Default 1 min.
+	UpgradeEvery time.Duration
 }
 
 // Manager runs the chat sessions of one identity.
@@ -95,6 +98,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if cfg.RetryMax < cfg.RetryMin {
 		cfg.RetryMax = cfg.RetryMin
+	}
+	if cfg.UpgradeEvery <= 0 {
+		cfg.UpgradeEvery = time.Minute
 	}
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 20 * time.Second

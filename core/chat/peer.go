@@ -39,6 +39,7 @@ type peer struct {
 	retry      *time.Timer
 	ticker     *time.Ticker
 	probe      *time.Timer
+	upgrade    *time.Timer // armed while the live session is relayed
 	probeSince int64
 	nonce      uint64
 }
@@ -100,13 +101,16 @@ func (p *peer) run() {
 		case <-timerC(p.retry):
 			p.retry = nil
 			if p.cur == nil {
-				p.startDial()
+				p.startDial(false)
 			}
 		case <-tick:
 			p.onTick()
 		case <-timerC(p.probe):
 			p.probe = nil
 			p.onProbe()
+		case <-timerC(p.upgrade):
+			p.upgrade = nil
+			p.onUpgrade()
 		}
 	}
 }
@@ -157,7 +161,7 @@ func (p *peer) onKick() {
 		return
 	}
 	p.stopRetry()
-	p.startDial()
+	p.startDial(false)
 }
 
 func (p *peer) stopRetry() {
@@ -167,8 +171,9 @@ func (p *peer) stopRetry() {
 	}
 }
 
-// startDial dials the contact in the background unless a dial is running.
-func (p *peer) startDial() {
+// startDial dials the contact in the background unless a dial is running;
+// directOnly leaves the relays out (an upgrade attempt).
+func (p *peer) startDial(directOnly bool) {
 	if p.dialing || p.ctx.Err() != nil {
 		return
 	}
@@ -195,7 +200,7 @@ func (p *peer) startDial() {
 	p.m.wg.Add(1)
 	go func() {
 		defer p.m.wg.Done()
-		s, err := p.m.dial(ctx, ti, c)
+		s, err := p.m.dial(ctx, ti, c, directOnly)
 		select {
 		case p.dialed <- dialResult{s, err}:
 		case <-p.ctx.Done():
@@ -273,6 +278,9 @@ func (p *peer) onAttach(s *session) {
 }
 
 func (p *peer) keepNew(old, s *session) bool {
+	if oldRelay, newRelay := old.path == PathRelay, s.path == PathRelay; oldRelay != newRelay {
+		return oldRelay // both sides prefer the session without a relay
+	}
 	if old.outbound == s.outbound {
 		return true
 	}
@@ -289,6 +297,10 @@ func (p *peer) up(s *session) {
 	p.ticker = time.NewTicker(p.m.cfg.KeepAlive)
 	s.log.Info("session up", "peer_name", s.peerName)
 	p.m.setPresence(PresenceChanged{ContactID: p.id, Online: true, Path: s.path, Addr: s.remote, Relay: s.relay})
+	p.stopUpgrade()
+	if s.path == PathRelay {
+		p.upgrade = time.NewTimer(p.m.cfg.UpgradeEvery)
+	}
 	p.pump()
 }
 
@@ -298,6 +310,7 @@ func (p *peer) up(s *session) {
 func (p *peer) down(s *session, reason string, lost bool) {
 	s.close(reason)
 	p.cur = nil
+	p.stopUpgrade()
 	if p.ticker != nil {
 		p.ticker.Stop()
 		p.ticker = nil
@@ -380,5 +393,26 @@ func (p *peer) stop() {
 	p.stopRetry()
 	if p.cur != nil {
 		p.down(p.cur, "shutting down", true)
+	}
+}
+
+func (p *peer) stopUpgrade() {
+	if p.upgrade != nil {
+		p.upgrade.Stop()
+		p.upgrade = nil
+	}
+}
+
+// onUpgrade tries the direct routes while the live session is relayed; a
+// direct session that comes up replaces the relayed one (keepNew), and what
+// the relayed one had in flight is sent again over it.
+func (p *peer) onUpgrade() {
+	if p.cur == nil || p.cur.path != PathRelay {
+		return
+	}
+	p.upgrade = time.NewTimer(p.m.cfg.UpgradeEvery)
+	if !p.dialing {
+		p.log.Debug("relayed: trying a direct path again")
+		p.startDial(true)
 	}
 }

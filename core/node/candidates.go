@@ -68,9 +68,9 @@ func (o *overlayPart) candidateLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		o.extra.set(computeExtra(o.listen.Port(), o.mappedAddrs(), o.net.Observed()))
-		var rs []netip.AddrPort
+		rs := slices.Clone(o.n.relay.static)
 		for _, p := range o.net.Relays() {
-			if len(rs) < overlay.MaxRelays {
+			if len(rs) < overlay.MaxRelays && !slices.Contains(rs, p.Addr) {
 				rs = append(rs, p.Addr)
 			}
 		}

@@ -191,14 +191,15 @@ func (n *Node) start(opts Options) error {
 		locator = n.router
 	}
 	n.chat, err = chat.New(chat.Config{
-		Identity: id,
-		Retired:  retired,
-		Store:    st,
-		Locator:  locator,
-		Dialer:   prefixDialer{inner: dialer, prefix: prefixChat},
-		Listener: chatLn,
-		Emit:     n.raw.push,
-		Logger:   log.With("part", "chat"),
+		Identity:     id,
+		Retired:      retired,
+		Store:        st,
+		Locator:      locator,
+		Dialer:       prefixDialer{inner: dialer, prefix: prefixChat},
+		Listener:     chatLn,
+		Emit:         n.raw.push,
+		UpgradeEvery: opts.Relay.UpgradeEvery,
+		Logger:       log.With("part", "chat"),
 	})
 	if err != nil {
 		if ln != nil {

@@ -33,10 +33,14 @@ const (
 
 // RelayOptions say whether the node uses relays and whether it serves as one.
 type RelayOptions struct {
-	Use         string // RelaysAsk (default), RelaysAlways or RelaysNever; "" keeps the saved setting
-	Serve       *bool  // serve as a relay for others; nil keeps the saved setting (default off)
-	MaxSessions int    // relayed sessions at once; 0: relay.DefaultMaxSessions
-	RateKBps    int64  // per session and direction, in KiB/s; 0: 256
+	Use         string   // RelaysAsk (default), RelaysAlways or RelaysNever; "" keeps the saved setting
+	Serve       *bool    // serve as a relay for others; nil keeps the saved setting (default off)
+	MaxSessions int      // relayed sessions at once; 0: relay.DefaultMaxSessions
+	RateKBps    int64    // per session and direction, in KiB/s; 0: 256
+	Static      []string // relays ("host:port") to use besides those the overlay finds
+	// UpgradeEvery is how often a relayed session tries for a direct path
+	// again; 0: a minute.
+	UpgradeEvery time.Duration
 }
 
 // Settings keys of the relay part.
@@ -61,6 +65,8 @@ type relayPart struct {
 	n      *Node
 	server *relay.Server // nil when never started to serve
 
+	static []netip.AddrPort // given with --relay
+
 	mu    sync.Mutex
 	use   string
 	serve bool
@@ -69,6 +75,13 @@ type relayPart struct {
 
 func newRelayPart(ctx context.Context, n *Node, o RelayOptions) (*relayPart, error) {
 	r := &relayPart{n: n, use: RelaysAsk, asked: map[int64]bool{}}
+	for _, s := range o.Static {
+		a, err := netip.ParseAddrPort(s)
+		if err != nil || a.Port() == 0 {
+			return nil, badInput(fmt.Errorf("relay %q is not an IP:port", s))
+		}
+		r.static = append(r.static, a)
+	}
 	if v, err := n.st.Setting(ctx, settingRelayUse); err == nil {
 		r.use = v
 	}
@@ -144,13 +157,17 @@ func (r *relayPart) routes(_ context.Context, c store.Contact) []chat.Route {
 		return nil
 	}
 	var addrs []netip.AddrPort
-	if ov := r.n.ov; ov != nil {
-		addrs = append(addrs, ov.relaysOf(c.ID)...)
-		for _, a := range ov.ownRelays() {
+	add := func(as ...netip.AddrPort) {
+		for _, a := range as {
 			if !slices.Contains(addrs, a) {
 				addrs = append(addrs, a)
 			}
 		}
+	}
+	add(r.static...)
+	if ov := r.n.ov; ov != nil {
+		add(ov.relaysOf(c.ID)...)
+		add(ov.ownRelays()...)
 	}
 	slices.SortFunc(addrs, func(a, b netip.AddrPort) int { return a.Compare(b) }) // both sides try the same order
 	id, _ := r.n.self()
