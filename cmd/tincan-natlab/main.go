@@ -138,6 +138,10 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	results := runPairs(ctx, pairs, c, stdout)
 	fmt.Fprintln(stdout)
 	writeMatrix(stdout, c.kinds, results)
+	fmt.Fprintln(stdout)
+	writeMedians(stdout, results)
+	fmt.Fprintln(stdout)
+	wrongNAT := checkDetection(ctx, lab, nodes, 30*time.Second, stdout)
 
 	lost, notDirect, direct := 0, 0, 0
 	for _, r := range results {
@@ -151,8 +155,8 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			direct++
 		}
 	}
-	fmt.Fprintf(stdout, "\n%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; took %v\n",
-		len(results), len(results)-lost, direct, lost, notDirect, since(start))
+	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; took %v\n",
+		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, since(start))
 	if keep {
 		fmt.Fprintf(stdout, "daemon homes and logs: %s\n", c.dir)
 	}
@@ -161,7 +165,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			return false, err
 		}
 	}
-	return allOK && lost == 0 && notDirect == 0, nil
+	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0, nil
 }
 
 // startNodes runs the entry daemon, then one daemon per site bootstrapping

@@ -5,6 +5,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -187,4 +189,28 @@ func viewString(c contactView) string {
 		s += " via " + c.Via
 	}
 	return s
+}
+
+// writeMedians prints, per path, how many pairs took it and the median and
+// slowest time from the first send to delivery (the slower direction).
+func writeMedians(w io.Writer, results []pairResult) {
+	byPath := map[string][]time.Duration{}
+	var order []string
+	for _, r := range results {
+		if r.lost() {
+			continue
+		}
+		p := r.path()
+		if _, ok := byPath[p]; !ok {
+			order = append(order, p)
+		}
+		byPath[p] = append(byPath[p], r.took())
+	}
+	sort.Strings(order)
+	fmt.Fprintln(w, "time from first send to delivery, by path:")
+	for _, p := range order {
+		ds := byPath[p]
+		slices.Sort(ds)
+		fmt.Fprintf(w, "  %-24s %2d pairs  median %s  slowest %s\n", p, len(ds), ms(ds[len(ds)/2]), ms(ds[len(ds)-1]))
+	}
 }

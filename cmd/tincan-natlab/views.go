@@ -36,4 +36,15 @@ type statusView struct {
 	Name    string         `json:"name"`
 	Listen  string         `json:"listen"`
 	Overlay *overlayStatus `json:"overlay"`
+	NAT     *natView       `json:"nat"`
+}
+
+// natView is the "nat" object of `status --json`.
+type natView struct {
+	Type      string   `json:"type"`
+	Mapping   string   `json:"mapping"`
+	Filtering string   `json:"filtering"`
+	External  string   `json:"external"`
+	Mapped    []string `json:"mapped"`
+	Error     string   `json:"error"`
 }

@@ -1,10 +1,196 @@
 package node
 
-// natStatus is what the node knows of its NAT, or nil before it knows.
-func (n *Node) natStatus() *NATStatus {
-	m := n.mappings()
-	if len(m) == 0 {
+import (
+	"context"
+	"net"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"tincan/core/overlay"
+	"tincan/core/stun"
+)
+
+// natPart answers STUN on the node's UDP port (the TCP port's number) and
+// finds out what NAT the node sits behind, asking its overlay peers.
+type natPart struct {
+	n      *Node
+	conn   *net.UDPConn // the listen port
+	alt    *net.UDPConn // port+1, for "change port" answers; nil if taken
+	server *stun.Server
+	mux    *stun.Mux
+	altMux *stun.Mux
+
+	mu     sync.Mutex
+	report *stun.Report
+	err    string
+}
+
+// How often the NAT is classified: soon after start, then again while it
+// fails (no peers yet), then every so often (networks change).
+const (
+	natFirst = 5 * time.Second
+	natRetry = 30 * time.Second
+	natEvery = 10 * time.Minute
+)
+
+// startNAT opens the UDP sockets and starts answering and classifying. A
+// port already taken on UDP only costs the detection; it is logged.
+func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup) {
+	if n.ln == nil {
+		return
+	}
+	ap := n.ln.Addr().(*net.TCPAddr).AddrPort()
+	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(ap))
+	if err != nil {
+		n.log.Warn("no UDP on the listen port: no STUN answers or NAT detection", "err", err)
+		return
+	}
+	p := &natPart{n: n, conn: conn}
+	if ap.Port() < 65535 {
+		if alt, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr(), ap.Port()+1))); err == nil {
+			p.alt = alt
+		}
+	}
+	p.server = stun.NewServer(conn, stun.ServerOptions{Alt: p.alt, Partner: stun.PartnerFunc(p.askPartner),
+		Logger: n.log.With("part", "stun")})
+	p.mux = stun.NewMux(conn, stun.MuxOptions{Server: p.server})
+	if p.alt != nil {
+		p.altMux = stun.NewMux(p.alt, stun.MuxOptions{}) // drains what arrives there
+	}
+	n.nat = p
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.run(ctx)
+	}()
+}
+
+func (p *natPart) run(ctx context.Context) {
+	defer func() {
+		p.mux.Close()
+		p.conn.Close()
+		if p.alt != nil {
+			p.altMux.Close()
+			p.alt.Close()
+		}
+	}()
+	wait := natFirst
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if p.classify(ctx) {
+			wait = natEvery
+		} else {
+			wait = natRetry
+		}
+	}
+}
+
+// classify asks up to four overlay peers we dialed (their UDP port is the
+// TCP port they listen on) and keeps the report.
+func (p *natPart) classify(ctx context.Context) bool {
+	servers := p.servers()
+	if len(servers) == 0 {
+		p.setResult(nil, "no overlay peers to ask yet")
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	rep, err := p.mux.Classify(cctx, servers)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.setResult(nil, err.Error())
+		}
+		return false
+	}
+	p.n.log.Info("NAT detected", "type", rep.Type, "external", rep.External, "mapping", rep.Mapping, "filtering", rep.Filtering)
+	p.setResult(&rep, "")
+	return true
+}
+
+// servers are the remote ends of links we dialed, one per IP.
+func (p *natPart) servers() []netip.AddrPort {
+	ov := p.n.ov
+	if ov == nil {
 		return nil
 	}
-	return &NATStatus{Type: "unknown", Mapped: m}
+	var out []netip.AddrPort
+	var ips []netip.Addr
+	for _, l := range ov.net.Links() {
+		a := netip.AddrPortFrom(l.Remote.Addr().Unmap(), l.Remote.Port())
+		if l.Inbound || l.Retiring || !a.IsValid() || slices.Contains(ips, a.Addr()) {
+			continue
+		}
+		ips = append(ips, a.Addr())
+		out = append(out, a)
+		if len(out) == 4 {
+			break
+		}
+	}
+	return out
+}
+
+func (p *natPart) setResult(rep *stun.Report, errText string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if rep != nil || p.report == nil {
+		p.report = rep
+	}
+	p.err = errText
+}
+
+// askPartner passes a "change IP" request to a linked peer at another IP,
+// over the authenticated overlay link. It must not block.
+func (p *natPart) askPartner(to netip.AddrPort, id [12]byte) {
+	ov := p.n.ov
+	if ov == nil {
+		return
+	}
+	self := p.conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+	for _, l := range ov.net.Links() {
+		ip := l.Remote.Addr().Unmap()
+		if l.Retiring || ip == to.Addr().Unmap() || ip == self {
+			continue
+		}
+		// The link layer's Send queues and returns (it never blocks).
+		ov.net.Send(overlay.Peer{GUID: l.GUID, Addr: l.Remote}, &overlay.ProbeRequest{To: to, Transaction: id})
+		return
+	}
+}
+
+// probe answers a peer's ProbeRequest: a binding answer from our address.
+// It runs under the overlay's lock; the server rate-limits per destination.
+func (p *natPart) probe(from overlay.Peer, m *overlay.ProbeRequest) {
+	if err := p.server.Probe(m.To, m.Transaction); err != nil {
+		p.n.log.Debug("partner probe not sent", "to", m.To, "for", from.GUID.Short(), "err", err)
+	}
+}
+
+// natStatus is what the node knows of its NAT: the detection, the mapped ports.
+func (n *Node) natStatus() *NATStatus {
+	m := n.mappings()
+	var st *NATStatus
+	if p := n.nat; p != nil {
+		p.mu.Lock()
+		rep, errText := p.report, p.err
+		p.mu.Unlock()
+		switch {
+		case rep != nil:
+			st = &NATStatus{Type: string(rep.Type), Mapping: string(rep.Mapping), Filtering: string(rep.Filtering), External: rep.External.String()}
+		case errText != "":
+			st = &NATStatus{Type: "unknown", Error: errText}
+		}
+	}
+	if len(m) > 0 {
+		if st == nil {
+			st = &NATStatus{Type: "unknown"}
+		}
+		st.Mapped = m
+	}
+	return st
 }

@@ -51,6 +51,7 @@ type Node struct {
 	router      *router         // chat's routes; nil when a test supplies its own Dialer
 	relay       *relayPart      // relay policy, consent and service
 	portmap     *portmap.Keeper // nil: no port mapping asked for
+	nat         *natPart        // STUN answers and NAT detection; nil without a UDP port
 	plainDialer chat.Dialer     // opens TCP connections with no prefix
 	mux         *mux            // splits ln between chat and the overlay
 	ov          *overlayPart    // nil when the overlay is disabled
@@ -211,6 +212,7 @@ func (n *Node) start(opts Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.startPortMap(ctx, &n.wg, opts.NoPortMap)
+	n.startNAT(ctx, &n.wg)
 	n.wg.Add(2)
 	if n.ov != nil {
 		if n.mux != nil {

@@ -105,6 +105,11 @@ func newOverlayPart(n *Node, opts OverlayOptions, listen netip.AddrPort) (*overl
 		User:       o.user(),
 		Accept:     o.accept,
 		OnIncoming: o.incoming,
+		OnProbe: func(from overlay.Peer, m *overlay.ProbeRequest) {
+			if p := n.nat; p != nil {
+				p.probe(from, m)
+			}
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overlay: %w", err)

@@ -43,6 +43,9 @@ func AppendMessage(dst []byte, m Message) ([]byte, error) {
 		e.u64(m.ID)
 	case *Observed:
 		e.addr(m.Addr, false)
+	case *ProbeRequest:
+		e.addr(m.To, false)
+		e.raw(m.Transaction[:])
 	case *Flood:
 		e.nonce(m.Nonce)
 		e.time(m.Time)
@@ -141,6 +144,10 @@ func Decode(b []byte) (Message, error) {
 		m = &PeerExchange{ID: d.u64("id")}
 	case TypeObserved:
 		m = &Observed{Addr: d.addr("observed", false)}
+	case TypeProbeRequest:
+		pr := &ProbeRequest{To: d.addr("probe to", false)}
+		copy(pr.Transaction[:], d.take("transaction", len(pr.Transaction)))
+		m = pr
 	case TypeFlood:
 		m = &Flood{Nonce: d.nonce(), Time: d.time("time"), TTL: d.ttl(), Envelope: d.bytes("envelope", MaxEnvelope)}
 	case TypeFloodAnswer:

@@ -31,6 +31,7 @@ func sampleMessages() []Message {
 		&FloodAnswer{Nonce: Nonce{3}, Sealed: []byte("sealed answer")},
 		&Connect{Nonce: Nonce{4}, Time: 1767225600001, TTL: MaxTTL, Target: g1, Sealed: []byte("sealed hello")},
 		&ConnectAnswer{Nonce: Nonce{5}, Sealed: []byte{1}},
+		&ProbeRequest{To: p6.Addr, Transaction: [12]byte{1, 11: 2}},
 	}
 }
 

@@ -38,6 +38,7 @@ const (
 	TypeFloodAnswer
 	TypeConnect
 	TypeConnectAnswer
+	TypeProbeRequest
 	typeEnd
 )
 
@@ -45,7 +46,7 @@ const (
 const NumTypes = int(typeEnd)
 
 var typeNames = [...]string{"", "PING", "PONG", "FIND_NODE", "NODES", "FIND_VALUE", "VALUE",
-	"STORE", "STORED", "PEER_EXCHANGE", "OBSERVED", "FLOOD", "FLOOD_ANSWER", "CONNECT", "CONNECT_ANSWER"}
+	"STORE", "STORED", "PEER_EXCHANGE", "OBSERVED", "FLOOD", "FLOOD_ANSWER", "CONNECT", "CONNECT_ANSWER", "PROBE_REQUEST"}
 
 // String returns the type's protocol name.
 func (t Type) String() string {
@@ -104,6 +105,16 @@ type Stored struct{ ID uint64 }
 // PeerExchange asks for a sample of the peer's routing table.
 type PeerExchange struct{ ID uint64 }
 
+// ProbeRequest asks a linked peer to answer a STUN binding request that
+// reached the sender (RFC 5780 "change IP"): the peer sends the answer,
+// from its own address, to To, the request's source as the sender saw it.
+// A node acts only on requests from peers it has a link to, and rate-limits
+// what it sends to each address.
+type ProbeRequest struct {
+	To          netip.AddrPort
+	Transaction [12]byte // the STUN transaction ID to answer
+}
+
 // Observed reports the address a peer sees this node's link coming from.
 type Observed struct{ Addr netip.AddrPort }
 
@@ -155,6 +166,7 @@ func (*Store) Type() Type         { return TypeStore }
 func (*Stored) Type() Type        { return TypeStored }
 func (*PeerExchange) Type() Type  { return TypePeerExchange }
 func (*Observed) Type() Type      { return TypeObserved }
+func (*ProbeRequest) Type() Type  { return TypeProbeRequest }
 func (*Flood) Type() Type         { return TypeFlood }
 func (*FloodAnswer) Type() Type   { return TypeFloodAnswer }
 func (*Connect) Type() Type       { return TypeConnect }

@@ -40,6 +40,9 @@ type Config struct {
 	// OnIncoming is told of each answered set-up request. It runs inside
 	// message handling and must not block.
 	OnIncoming func(Incoming)
+	// OnProbe is told of a peer's ProbeRequest. It runs inside the node's
+	// lock, so it must not block or call back into the node. Nil: ignored.
+	OnProbe func(from Peer, m *ProbeRequest)
 	// Relays, if set, returns the relay addresses this node can be reached
 	// through, offered in its set-up requests and answers. It is called
 	// inside the node's exclusion (a Runner's mutex) each time one is
@@ -91,6 +94,7 @@ type Node struct {
 	log        *slog.Logger
 	accept     func(Fingerprint) bool
 	onIncoming func(Incoming)
+	onProbe    func(Peer, *ProbeRequest)
 	relaysFn   func() []netip.AddrPort
 
 	table      *Table
@@ -139,6 +143,7 @@ func NewNode(cfg Config) (*Node, error) {
 		log:        cfg.Logger,
 		accept:     cfg.Accept,
 		onIncoming: cfg.OnIncoming,
+		onProbe:    cfg.OnProbe,
 		relaysFn:   cfg.Relays,
 	}
 	if n.rand == nil {
@@ -287,6 +292,10 @@ func (n *Node) HandleMessage(from Peer, m Message) {
 		n.send(from, &Nodes{ID: m.ID, Peers: n.samplePeers(n.p.K, from.GUID)})
 	case *Observed:
 		n.vote(m.Addr)
+	case *ProbeRequest:
+		if n.onProbe != nil {
+			n.onProbe(from, m)
+		}
 	case *Flood:
 		n.handleFlood(from, m)
 	case *FloodAnswer:
