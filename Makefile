@@ -24,8 +24,9 @@ run: build
 	./$(BIN) $(ARGS)
 
 ## test: lint, unit and integration tests under -race with a real keychain
-## and a real X display, short fuzzing, and a screenshot of the real window.
-test: deps-test lint unit fuzz sim-quick screenshot
+## and a real X display, short fuzzing, a screenshot of the real window, and
+## the NAT lab (real daemons across kernel NATs; needs root).
+test: deps-test lint unit fuzz sim-quick screenshot natlab
 	@echo "make test: all passed"
 
 $(STATICCHECK):
@@ -66,11 +67,14 @@ sim-quick:
 bench: build
 	scripts/bench.sh $(BIN)
 
-## natlab: tincan across kernel NATs in network namespaces, as root (not in
-## `test` until NAT traversal lands); NATLAB_ARGS go to cmd/tincan-natlab
-natlab: deps
-	$(GO) build -o $(BIN) ./cmd/tincan
-	GO=$(GO) scripts/natlab.sh $(BIN) $(NATLAB_ARGS)
+## natlab: tincan daemons across kernel NATs in network namespaces, as root:
+## every pair of NAT kinds must deliver both ways, directly where the NATs
+## allow it (relay otherwise); NATLAB_ARGS go to cmd/tincan-natlab. The
+## daemons are the headless (nogui) build of the same code.
+NATLAB_BIN := build/tincan-nogui
+natlab: deps-test
+	$(GO) build -tags nogui -o $(NATLAB_BIN) ./cmd/tincan
+	GO=$(GO) scripts/natlab.sh $(NATLAB_BIN) $(NATLAB_ARGS)
 
 clean:
 	rm -rf build

@@ -132,28 +132,36 @@ func punchHandshake(ctx context.Context, conn net.Conn, dialed bool) (chat.Raw, 
 	if _, err := io.ReadFull(conn, theirs[:]); err != nil {
 		return chat.Raw{}, fmt.Errorf("read: %w", err)
 	}
+	client, path, err := parsePunchAnswer(mine, theirs, dialed)
+	if err != nil {
+		return chat.Raw{}, err
+	}
+	return chat.Raw{Conn: conn, Client: client, Path: path}, nil
+}
+
+// parsePunchAnswer reads the other side's 9 bytes: whether we run the TLS
+// client, and the path the stream takes.
+func parsePunchAnswer(mine, theirs [punchMsgLen]byte, dialed bool) (client bool, path string, err error) {
 	switch theirs[0] {
 	case replyAccepted, replyMapped:
 		if !dialed {
-			return chat.Raw{}, fmt.Errorf("%w: listener reply on a relayed stream", chat.ErrProtocol)
+			return false, "", fmt.Errorf("%w: listener reply on a relayed stream", chat.ErrProtocol)
 		}
-		path := chat.PathDirect
 		if theirs[0] == replyMapped {
-			path = chat.PathMapped
+			return true, chat.PathMapped, nil
 		}
-		return chat.Raw{Conn: conn, Client: true, Path: path}, nil
+		return true, chat.PathDirect, nil
 	case prefixPunch:
 		cmp := compareBytes(mine[1:], theirs[1:])
 		if cmp == 0 {
-			return chat.Raw{}, errSameNonce
+			return false, "", errSameNonce
 		}
-		path := chat.PathPunched
 		if !dialed {
-			path = chat.PathRelay
+			return cmp > 0, chat.PathRelay, nil
 		}
-		return chat.Raw{Conn: conn, Client: cmp > 0, Path: path}, nil
+		return cmp > 0, chat.PathPunched, nil
 	}
-	return chat.Raw{}, fmt.Errorf("%w: punch answer starts with %#x", chat.ErrProtocol, theirs[0])
+	return false, "", fmt.Errorf("%w: punch answer starts with %#x", chat.ErrProtocol, theirs[0])
 }
 
 func compareBytes(a, b []byte) int {
