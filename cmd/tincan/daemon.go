@@ -27,13 +27,17 @@ func runDaemon(rest []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stun, err := stunServers(a)
+	if err != nil {
+		return err
+	}
 	log := c.logger(stderr)
 	ks := c.openKeystore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov, Relay: ro,
-		NoPortMap: a.bool("no-portmap")}
+		NoPortMap: a.bool("no-portmap"), STUN: stun}
 	n, err := node.Open(opts)
 	if errors.Is(err, identity.ErrNoIdentity) {
 		name := a.get("name", "")

@@ -30,6 +30,10 @@ func runGUI(rest []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stun, err := stunServers(a)
+	if err != nil {
+		return err
+	}
 	log := c.logger(stderr)
 	slog.SetDefault(log)
 	g := &gui{
@@ -37,7 +41,7 @@ func runGUI(rest []string, stderr io.Writer) error {
 		ks:   c.openKeystore(),
 		log:  log,
 		open: a.get("open", ""),
-		opts: node.Options{Home: c.home, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov, Relay: ro, NoPortMap: a.bool("no-portmap")},
+		opts: node.Options{Home: c.home, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov, Relay: ro, NoPortMap: a.bool("no-portmap"), STUN: stun},
 	}
 	g.opts.Keystore = g.ks
 	_, explicitListen := a.flags["listen"]

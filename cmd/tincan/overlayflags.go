@@ -13,7 +13,7 @@ import (
 var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}
 
 // relayFlags are the value flags about relays and NAT traversal.
-var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay"}
+var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay", "stun"}
 
 // overlayOptions reads --bootstrap (comma-separated host:port list),
 // --entry-name, --entry-port, --dns, --no-overlay, and for a node that may
@@ -125,4 +125,18 @@ func relayOptions(a args) (node.RelayOptions, error) {
 		o.MaxSessions = n
 	}
 	return o, nil
+}
+
+// stunServers reads --stun IP:PORT,...: STUN servers to ask besides overlay peers.
+func stunServers(a args) ([]string, error) {
+	var out []string
+	for _, s := range strings.Split(a.get("stun", ""), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			if _, err := netip.ParseAddrPort(s); err != nil {
+				return nil, usagef("--stun: %q is not IP:PORT", s)
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }

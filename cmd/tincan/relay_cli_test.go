@@ -54,6 +54,7 @@ func TestCLIRelays(t *testing.T) {
 		{"--relay", "not-an-address"},
 		{"--relay-sessions", "0"},
 		{"--serve-relay", "--no-serve-relay"},
+		{"--stun", "stun.example.org"},
 	} {
 		cmd := exec.Command(bin, append([]string{"daemon", "--home", filepath.Join(root, "bad"), "--keystore", "file", "--name", "X"}, args...)...)
 		out, err := cmd.CombinedOutput()

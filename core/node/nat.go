@@ -16,8 +16,9 @@ import (
 // finds out what NAT the node sits behind, asking its overlay peers.
 type natPart struct {
 	n      *Node
-	conn   *net.UDPConn // the listen port
-	alt    *net.UDPConn // port+1, for "change port" answers; nil if taken
+	extra  []netip.AddrPort // --stun servers
+	conn   *net.UDPConn     // the listen port
+	alt    *net.UDPConn     // port+1, for "change port" answers; nil if taken
 	server *stun.Server
 	mux    *stun.Mux
 	altMux *stun.Mux
@@ -37,9 +38,18 @@ const (
 
 // startNAT opens the UDP sockets and starts answering and classifying. A
 // port already taken on UDP only costs the detection; it is logged.
-func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup) {
+func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup, stunServers []string) {
 	if n.ln == nil {
 		return
+	}
+	var extra []netip.AddrPort
+	for _, s := range stunServers {
+		a, err := netip.ParseAddrPort(s)
+		if err != nil {
+			n.log.Warn("STUN server ignored: not IP:port", "server", s)
+			continue
+		}
+		extra = append(extra, a)
 	}
 	ap := n.ln.Addr().(*net.TCPAddr).AddrPort()
 	conn, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(ap))
@@ -47,7 +57,7 @@ func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup) {
 		n.log.Warn("no UDP on the listen port: no STUN answers or NAT detection", "err", err)
 		return
 	}
-	p := &natPart{n: n, conn: conn}
+	p := &natPart{n: n, conn: conn, extra: extra}
 	if ap.Port() < 65535 {
 		if alt, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr(), ap.Port()+1))); err == nil {
 			p.alt = alt
@@ -113,14 +123,22 @@ func (p *natPart) classify(ctx context.Context) bool {
 	return true
 }
 
-// servers are the remote ends of links we dialed, one per IP.
-func (p *natPart) servers() []netip.AddrPort {
+// servers are the remote ends of links we dialed, one per IP, then the
+// --stun servers.
+func (p *natPart) servers() (out []netip.AddrPort) {
+	var ips []netip.Addr
+	defer func() {
+		for _, a := range p.extra {
+			if len(out) < 6 && !slices.Contains(ips, a.Addr()) {
+				ips = append(ips, a.Addr())
+				out = append(out, a)
+			}
+		}
+	}()
 	ov := p.n.ov
 	if ov == nil {
 		return nil
 	}
-	var out []netip.AddrPort
-	var ips []netip.Addr
 	for _, l := range ov.net.Links() {
 		a := netip.AddrPortFrom(l.Remote.Addr().Unmap(), l.Remote.Port())
 		if l.Inbound || l.Retiring || !a.IsValid() || slices.Contains(ips, a.Addr()) {

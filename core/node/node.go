@@ -35,6 +35,7 @@ type Options struct {
 	Overlay   OverlayOptions    // how to join the overlay
 	Relay     RelayOptions      // whether to use and to serve relays
 	NoPortMap bool              // never ask the router to map our port (UPnP / NAT-PMP)
+	STUN      []string          // extra STUN servers ("IP:port") for NAT detection, after our overlay peers
 }
 
 // Node is one running tincan: identity, store and chat sessions.
@@ -212,7 +213,7 @@ func (n *Node) start(opts Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.startPortMap(ctx, &n.wg, opts.NoPortMap)
-	n.startNAT(ctx, &n.wg)
+	n.startNAT(ctx, &n.wg, opts.STUN)
 	n.wg.Add(2)
 	if n.ov != nil {
 		if n.mux != nil {
