@@ -68,6 +68,7 @@ func TestTwoMachinesOnOneLANFindEachOther(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
+				d.stop(t) // the log is written until the process ends
 				t.Fatalf("%s did not join through the LAN; status %s\nlog:\n%s", d.home, r.stdout, d.log)
 			}
 			time.Sleep(200 * time.Millisecond)

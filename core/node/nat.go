@@ -18,7 +18,7 @@ type natPart struct {
 	n      *Node
 	extra  []netip.AddrPort // --stun servers
 	conn   *net.UDPConn     // the listen port
-	alt    *net.UDPConn     // port+1, for "change port" answers; nil if taken
+	alt    *net.UDPConn     // another port, for "change port" answers; nil if none
 	server *stun.Server
 	mux    *stun.Mux
 	altMux *stun.Mux
@@ -58,10 +58,10 @@ func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup, stunServers []s
 		return
 	}
 	p := &natPart{n: n, conn: conn, extra: extra}
-	if ap.Port() < 65535 {
-		if alt, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr(), ap.Port()+1))); err == nil {
-			p.alt = alt
-		}
+	// The "change port" socket: any free port (port+1 may be the LAN
+	// beacons' 7449, or someone else's).
+	if alt, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr(), 0))); err == nil {
+		p.alt = alt
 	}
 	p.server = stun.NewServer(conn, stun.ServerOptions{Alt: p.alt, Partner: stun.PartnerFunc(p.askPartner),
 		Logger: n.log.With("part", "stun")})
