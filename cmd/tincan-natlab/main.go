@@ -38,7 +38,8 @@ type config struct {
 	jsonOut  string
 	probe    bool
 	verbose  bool
-	logLevel string // the daemons' --log-level
+	logLevel string   // the daemons' --log-level
+	extra    []string // more daemon flags (the lab's DDNS)
 }
 
 func main() {
@@ -128,6 +129,12 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 		fmt.Fprintln(stdout)
 	}
 
+	dd, err := startDDNS(lab)
+	if err != nil {
+		return false, err
+	}
+	defer dd.cf.Close()
+	c.extra = dd.args
 	entry, nodes, err := startNodes(ctx, lab, c, stdout)
 	if err != nil {
 		return false, err
@@ -142,6 +149,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	writeMedians(stdout, results)
 	fmt.Fprintln(stdout)
 	wrongNAT := checkDetection(ctx, lab, nodes, 30*time.Second, stdout)
+	wrongEntry := checkEntries(ctx, lab, nodes, dd, 30*time.Second, stdout)
 
 	lost, notDirect, direct := 0, 0, 0
 	for _, r := range results {
@@ -155,8 +163,8 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			direct++
 		}
 	}
-	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; took %v\n",
-		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, since(start))
+	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; %d entry-point faults; took %v\n",
+		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, wrongEntry, since(start))
 	if keep {
 		fmt.Fprintf(stdout, "daemon homes and logs: %s\n", c.dir)
 	}
@@ -165,7 +173,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			return false, err
 		}
 	}
-	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0, nil
+	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0 && wrongEntry == 0, nil
 }
 
 // startNodes runs the entry daemon, then one daemon per site bootstrapping

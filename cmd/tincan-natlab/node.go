@@ -42,6 +42,7 @@ func startNode(lab *natlab.Lab, c config, site *natlab.Site, bootstrap string) (
 		"--listen", fmt.Sprintf("0.0.0.0:%d", daemonPort), "--log-level", c.logLevel}
 	// Every user here has said yes to relays; the entry volunteers as one.
 	args = append(args, "--use-relays", "always")
+	args = append(args, c.extra...)
 	if bootstrap != "" {
 		args = append(args, "--bootstrap", bootstrap)
 	} else {

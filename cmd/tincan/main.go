@@ -21,7 +21,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 // valueFlags are every flag that takes a value, so that a value standing
 // before the command word ("tincan --listen :7001") is not taken for it.
 // locale_linux.go keeps a copy of this list in C.
-var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "use-relays", "relay-sessions", "relay-rate", "relay", "stun"}, globalValues...)
+var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "use-relays", "relay-sessions", "relay-rate", "relay", "stun"}, globalValues...)
 
 const usageText = `usage:
   tincan [--home DIR]                 desktop app (the node runs in-process)
@@ -45,7 +45,7 @@ daemon flags: --name NAME (creates the identity on first run), --listen HOST:POR
 joining (daemon and app): --bootstrap HOST:PORT,... --entry-name NAME [--entry-port P] [--dns HOST:PORT] --no-overlay --no-lan
 NAT traversal (daemon and app): --use-relays ask|always|never (default ask), --serve-relay | --no-serve-relay,
   --relay IP:PORT,... (known relays), --relay-sessions N (default 16), --relay-rate KIB_PER_S (default 256), --no-portmap (no UPnP / NAT-PMP), --stun IP:PORT,... (extra STUN servers)
-entry point (reachable nodes): --entry-zone ZONE with CLOUDFLARE_API_TOKEN set once
+entry point (reachable nodes): --entry-zone ZONE with CLOUDFLARE_API_TOKEN set once [--entry-interval 1m]
 exit codes: 0 done, 1 failed, 2 bad usage or bad input`
 
 func main() {

@@ -4,13 +4,14 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"tincan/core/discovery"
 	"tincan/core/node"
 )
 
 // overlayFlags are the flags that say how a node joins the overlay.
-var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api"}
+var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval"}
 
 // relayFlags are the value flags about relays and NAT traversal.
 var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay", "stun"}
@@ -32,6 +33,13 @@ func overlayOptions(a args) (node.OverlayOptions, error) {
 			}
 			o.Bootstrap = append(o.Bootstrap, s)
 		}
+	}
+	if v := a.get("entry-interval", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return o, usagef("--entry-interval must be a duration of at least 1s, not %q", v)
+		}
+		o.Entry.Interval = d
 	}
 	if p := a.get("entry-port", ""); p != "" {
 		n, err := strconv.ParseUint(p, 10, 16)

@@ -3,6 +3,7 @@ package cftest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -62,6 +63,20 @@ func NewServer(token string, zoneNames ...string) *Server {
 		s.zones = append(s.zones, zone{id: newID(), name: canonical(n)})
 	}
 	s.hs = httptest.NewServer(s.routes())
+	return s
+}
+
+// NewServerOn is NewServer serving on ln (for instance a listener made
+// inside a network namespace) instead of a loopback port of its own.
+func NewServerOn(ln net.Listener, token string, zoneNames ...string) *Server {
+	s := &Server{token: token}
+	for _, n := range zoneNames {
+		s.zones = append(s.zones, zone{id: newID(), name: canonical(n)})
+	}
+	s.hs = httptest.NewUnstartedServer(s.routes())
+	s.hs.Listener.Close()
+	s.hs.Listener = ln
+	s.hs.Start()
 	return s
 }
 
