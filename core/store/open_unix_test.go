@@ -39,4 +39,3 @@ func TestOpenCreatesOwnerOnlyFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
