@@ -140,6 +140,9 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 		return false, err
 	}
 	_ = entry
+	// Every node finds out what NAT it is behind first, as it would long
+	// before its user adds a contact.
+	wrongNAT := checkDetection(ctx, lab, nodes, 45*time.Second, stdout)
 	pairs := makePairs(lab, c.kinds, nodes)
 	fmt.Fprintf(stdout, "measuring %d pairs, %d at a time, %v each at most\n", len(pairs), c.parallel, c.timeout)
 	results := runPairs(ctx, pairs, c, stdout)
@@ -148,7 +151,6 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	fmt.Fprintln(stdout)
 	writeMedians(stdout, results)
 	fmt.Fprintln(stdout)
-	wrongNAT := checkDetection(ctx, lab, nodes, 30*time.Second, stdout)
 	wrongEntry := checkEntries(ctx, lab, nodes, dd, 30*time.Second, stdout)
 
 	lost, notDirect, direct := 0, 0, 0

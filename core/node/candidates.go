@@ -37,7 +37,8 @@ func (e *extraCandidates) set(as []netip.AddrPort) {
 	e.mu.Unlock()
 }
 
-// computeExtra lists the mapped addresses, then observed IPs with the listen port.
+// computeExtra lists the mapped addresses (and a sequential NAT's predicted
+// ports), then observed IPs with the listen port.
 func computeExtra(port uint16, mapped, observed []netip.AddrPort) []netip.AddrPort {
 	var out []netip.AddrPort
 	add := func(a netip.AddrPort) {
@@ -67,7 +68,11 @@ func (o *overlayPart) candidateLoop(ctx context.Context) {
 	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()
 	for {
-		o.extra.set(computeExtra(o.listen.Port(), o.mappedAddrs(), o.net.Observed()))
+		var predicted []netip.AddrPort
+		if p := o.n.nat; p != nil {
+			predicted = p.predicted(ctx)
+		}
+		o.extra.set(computeExtra(o.listen.Port(), append(o.mappedAddrs(), predicted...), o.net.Observed()))
 		rs := slices.Clone(o.n.relay.static)
 		for _, p := range o.net.Relays() {
 			if len(rs) < overlay.MaxRelays && !slices.Contains(rs, p.Addr) {

@@ -31,7 +31,8 @@ type natPart struct {
 // How often the NAT is classified: soon after start, then again while it
 // fails (no peers yet), then every so often (networks change).
 const (
-	natFirst = 5 * time.Second
+	natFirst = 3 * time.Second
+	natSoon  = 3 * time.Second // no peers to ask yet: they come with joining
 	natRetry = 30 * time.Second
 	natEvery = 10 * time.Minute
 )
@@ -93,9 +94,12 @@ func (p *natPart) run(ctx context.Context) {
 			return
 		case <-time.After(wait):
 		}
-		if p.classify(ctx) {
+		switch ok, noPeers := p.classify(ctx); {
+		case ok:
 			wait = natEvery
-		} else {
+		case noPeers:
+			wait = natSoon
+		default:
 			wait = natRetry
 		}
 	}
@@ -103,11 +107,11 @@ func (p *natPart) run(ctx context.Context) {
 
 // classify asks up to four overlay peers we dialed (their UDP port is the
 // TCP port they listen on) and keeps the report.
-func (p *natPart) classify(ctx context.Context) bool {
+func (p *natPart) classify(ctx context.Context) (ok, noPeers bool) {
 	servers := p.servers()
 	if len(servers) == 0 {
 		p.setResult(nil, "no overlay peers to ask yet")
-		return false
+		return false, true
 	}
 	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -116,11 +120,14 @@ func (p *natPart) classify(ctx context.Context) bool {
 		if ctx.Err() == nil {
 			p.setResult(nil, err.Error())
 		}
-		return false
+		return false, false
 	}
 	p.n.log.Info("NAT detected", "type", rep.Type, "external", rep.External, "mapping", rep.Mapping, "filtering", rep.Filtering)
 	p.setResult(&rep, "")
-	return true
+	if rep.Mapping == stun.MappingUnknown && len(servers) < 2 {
+		return false, true // one peer cannot tell the mapping: ask again when there are more
+	}
+	return true, false
 }
 
 // servers are the remote ends of links we dialed, one per IP, then the
