@@ -142,7 +142,14 @@ func contactsRequest(a args) (control.Request, error) {
 }
 
 func relayRequest(a args) (control.Request, error) {
-	const usage = "relay allow NAME | deny NAME | use ask|always|never | serve on|off"
+	const usage = "relay allow NAME | deny NAME | use ask|always|never | serve on|off | caps SESSIONS KIB_PER_S"
+	if len(a.pos) == 3 && a.pos[0] == "caps" {
+		n, err := strconv.Atoi(a.pos[1])
+		if err != nil {
+			return control.Request{}, usagef("relay caps: sessions %q is not a whole number", a.pos[1])
+		}
+		return control.Request{Cmd: "relay.caps", Limit: n, Text: a.pos[2]}, nil
+	}
 	if len(a.pos) != 2 {
 		return control.Request{}, usagef("usage: tincan %s", usage)
 	}
@@ -165,7 +172,7 @@ func relayRequest(a args) (control.Request, error) {
 
 func printHuman(w io.Writer, cmd string, data json.RawMessage) error {
 	switch cmd {
-	case "relay.allow", "relay.deny", "relay.use", "relay.serve":
+	case "relay.allow", "relay.deny", "relay.use", "relay.serve", "relay.caps":
 		return nil
 	case "id":
 		var v node.Identity

@@ -39,6 +39,7 @@ const usageText = `usage:
   tincan relay allow NAME | deny NAME answer "connect to NAME through a relay?"
   tincan relay use ask|always|never   whether to use relays when no direct path works
   tincan relay serve on|off           whether to relay for others
+  tincan relay caps SESSIONS KIB_PER_S what relaying for others may take
 
 global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level debug|info|warn|error
 daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,9 @@ func TestCLIRelays(t *testing.T) {
 		{"relay", "serve", "maybe"},
 		{"relay", "allow", "Nobody"},
 		{"relay", "frob", "x"},
+		{"relay", "caps", "0", "100"},
+		{"relay", "caps", "4", "fast"},
+		{"relay", "caps", "x", "100"},
 	} {
 		r := tincan(t, append([]string{"--home", homeA}, args...)...)
 		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "tincan: ") {
@@ -107,6 +111,14 @@ func TestCLIRelays(t *testing.T) {
 	}
 	if st := jsonOf[relayStatusJSON](t, ok(t, "--home", homeR, "status", "--json")); st.Relay.Serve || st.Relay.Sessions == 0 {
 		t.Errorf("relay after serve off: %+v (want off, with the session counted)", st.Relay)
+	}
+	ok(t, "--home", homeR, "relay", "caps", "8", "1024")
+	var caps map[string]any
+	if err := json.Unmarshal(jsonOf[map[string]json.RawMessage](t, ok(t, "--home", homeR, "status", "--json"))["relay"], &caps); err != nil {
+		t.Fatal(err)
+	}
+	if caps["max_sessions"] != float64(8) || caps["rate_kib"] != float64(1024) {
+		t.Errorf("relay caps in status: %v", caps)
 	}
 	ok(t, "--home", homeA, "relay", "deny", "Ben")
 	if c := contact(homeA); c["relay_consent"] != "denied" {

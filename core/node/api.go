@@ -69,6 +69,8 @@ type RelayStatus struct {
 	Sessions     uint64 `json:"sessions"` // relayed since start
 	BytesRelayed uint64 `json:"bytes_relayed"`
 	Refused      uint64 `json:"refused"`
+	MaxSessions  int    `json:"max_sessions"` // cap on relayed sessions at once
+	RateKiB      int64  `json:"rate_kib"`     // cap per session and direction, KiB/s
 }
 
 // NATStatus is what the node found out about the NAT in front of it. JSON

@@ -3,6 +3,8 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 
 	"tincan/core/control"
 )
@@ -44,6 +46,12 @@ func (n *Node) Handle(ctx context.Context, req control.Request) (any, error) {
 		return struct{}{}, n.AnswerRelay(ctx, req.Name, req.Cmd == "relay.allow")
 	case "relay.use":
 		return struct{}{}, n.SetRelayPolicy(ctx, req.Text)
+	case "relay.caps":
+		rate, err := strconv.ParseInt(req.Text, 10, 64)
+		if err != nil {
+			return nil, badInput(fmt.Errorf("relay caps: rate %q is not a whole number", req.Text))
+		}
+		return struct{}{}, n.SetRelayCaps(ctx, req.Limit, rate)
 	case "relay.serve":
 		if req.Text != "on" && req.Text != "off" {
 			return nil, badInput(errors.New("relay serve: want on or off"))

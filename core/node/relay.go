@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -45,9 +46,11 @@ type RelayOptions struct {
 
 // Settings keys of the relay part.
 const (
-	settingRelayUse     = "relay.use"
-	settingRelayServe   = "relay.serve"
-	settingConsentStart = "relay.consent." // + contact fingerprint hex
+	settingRelayUse      = "relay.use"
+	settingRelayServe    = "relay.serve"
+	settingRelaySessions = "relay.sessions"
+	settingRelayRate     = "relay.rate_kib"
+	settingConsentStart  = "relay.consent." // + contact fingerprint hex
 )
 
 // relayTimeout bounds a relayed route: reaching the relay, waiting for the
@@ -106,13 +109,27 @@ func newRelayPart(ctx context.Context, n *Node, o RelayOptions) (*relayPart, err
 			return nil, fmt.Errorf("save relay serving: %w", err)
 		}
 	}
-	rate := o.RateKBps
+	sessions, rate := o.MaxSessions, o.RateKBps
+	if v, err := n.st.Setting(ctx, settingRelaySessions); err == nil && sessions <= 0 {
+		sessions, _ = strconv.Atoi(v)
+	}
+	if v, err := n.st.Setting(ctx, settingRelayRate); err == nil && rate <= 0 {
+		rate, _ = strconv.ParseInt(v, 10, 64)
+	}
+	if sessions <= 0 {
+		sessions = relay.DefaultMaxSessions
+	}
 	if rate <= 0 {
 		rate = 256
 	}
+	if o.MaxSessions > 0 || o.RateKBps > 0 {
+		if err := saveCaps(ctx, n, sessions, rate); err != nil {
+			return nil, err
+		}
+	}
 	r.server = relay.NewServer(relay.Config{
 		Disabled:       !r.serve,
-		MaxSessions:    o.MaxSessions,
+		MaxSessions:    sessions,
 		BytesPerSecond: rate << 10,
 		Logger:         n.log.With("part", "relay"),
 	})
@@ -308,6 +325,39 @@ func (n *Node) SetServeRelay(ctx context.Context, on bool) error {
 	return nil
 }
 
+// Bounds of the relay caps a user may set.
+const (
+	maxRelaySessions = 10000
+	maxRelayRateKiB  = 1 << 30 // 1 TiB/s: beyond any link
+)
+
+// SetRelayCaps changes what serving as a relay may take: sessions at once
+// and KiB per second per session and direction. Sessions already relayed
+// keep the rate they started with.
+func (n *Node) SetRelayCaps(ctx context.Context, sessions int, rateKiB int64) error {
+	if sessions < 1 || sessions > maxRelaySessions {
+		return badInput(fmt.Errorf("relay sessions must be 1 to %d, not %d", maxRelaySessions, sessions))
+	}
+	if rateKiB < 1 || rateKiB > maxRelayRateKiB {
+		return badInput(fmt.Errorf("relay rate must be 1 to %d KiB/s, not %d", int64(maxRelayRateKiB), rateKiB))
+	}
+	if err := saveCaps(ctx, n, sessions, rateKiB); err != nil {
+		return err
+	}
+	n.relay.server.SetLimits(sessions, rateKiB<<10)
+	return nil
+}
+
+func saveCaps(ctx context.Context, n *Node, sessions int, rateKiB int64) error {
+	if err := n.st.SetSetting(ctx, settingRelaySessions, strconv.Itoa(sessions)); err != nil {
+		return fmt.Errorf("save relay caps: %w", err)
+	}
+	if err := n.st.SetSetting(ctx, settingRelayRate, strconv.FormatInt(rateKiB, 10)); err != nil {
+		return fmt.Errorf("save relay caps: %w", err)
+	}
+	return nil
+}
+
 // relayStatus is the relay part of `status --json`.
 func (r *relayPart) status() *RelayStatus {
 	r.mu.Lock()
@@ -315,7 +365,8 @@ func (r *relayPart) status() *RelayStatus {
 	r.mu.Unlock()
 	st := r.server.Stats()
 	return &RelayStatus{Use: use, Serve: serve, Active: st.Active, Waiting: st.Waiting,
-		Sessions: st.Sessions, BytesRelayed: st.BytesRelayed, Refused: st.Refused}
+		Sessions: st.Sessions, BytesRelayed: st.BytesRelayed, Refused: st.Refused,
+		MaxSessions: st.MaxSessions, RateKiB: st.Rate >> 10}
 }
 
 func (r *relayPart) serving() bool {

@@ -306,3 +306,20 @@ func TestServerCloseStopsEverything(t *testing.T) {
 	}
 	checkGoroutines(t, before)
 }
+
+// TestSetLimitsRaisesTheCap: the user raises the session cap while serving;
+// a pair refused before is then relayed, and the stats show the new limits.
+func TestSetLimitsRaisesTheCap(t *testing.T) {
+	tr := startRelay(t, Config{MaxSessions: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	pair(t, tr.addr, randToken(t))
+	if _, err := Dial(ctx, nil, tr.addr, randToken(t)); !errors.Is(err, ErrBusy) {
+		t.Fatalf("at the cap: %v, want ErrBusy", err)
+	}
+	tr.srv.SetLimits(2, 64<<10)
+	pair(t, tr.addr, randToken(t))
+	if st := tr.srv.Stats(); st.Active != 2 || st.MaxSessions != 2 || st.Rate != 64<<10 {
+		t.Fatalf("stats after SetLimits: %+v", st)
+	}
+}

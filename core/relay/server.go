@@ -24,6 +24,7 @@ type Server struct {
 	active  int // paired sessions, including pairs being set up
 	wg      sync.WaitGroup
 
+	rate     atomic.Int64  // bytes per second per direction for new sessions; 0: no limit
 	sessions atomic.Uint64 // paired since start
 	bytes    atomic.Uint64 // relayed since start, both directions
 	refused  atomic.Uint64 // requests answered with anything but OK, or dropped
@@ -37,6 +38,8 @@ type Stats struct {
 	Sessions     uint64 `json:"sessions"`      // sessions paired since start
 	BytesRelayed uint64 `json:"bytes_relayed"` // both directions, since start
 	Refused      uint64 `json:"refused"`       // connections turned away or dropped unpaired
+	MaxSessions  int    `json:"max_sessions"`  // the session cap now
+	Rate         int64  `json:"rate"`          // bytes per second per direction for new sessions; 0: no limit
 }
 
 // NewServer returns a relay server with cfg's limits; Close stops it.
@@ -45,7 +48,20 @@ func NewServer(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, waiting: make(map[Token]*waiter)}
 	s.enabled.Store(!cfg.Disabled)
+	s.rate.Store(cfg.BytesPerSecond)
 	return s
+}
+
+// SetLimits changes the session cap and the per-direction rate (bytes per
+// second, 0: no limit) for sessions paired from now on; maxSessions <= 0
+// keeps the current cap.
+func (s *Server) SetLimits(maxSessions int, bytesPerSecond int64) {
+	s.mu.Lock()
+	if maxSessions > 0 {
+		s.cfg.MaxSessions = maxSessions
+	}
+	s.mu.Unlock()
+	s.rate.Store(max(bytesPerSecond, 0))
 }
 
 // SetEnabled turns relaying on or off for new requests; sessions already
@@ -55,9 +71,11 @@ func (s *Server) SetEnabled(on bool) { s.enabled.Store(on) }
 // Stats reports the server's current load and totals.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	active, waiting := s.active, len(s.waiting)
+	active, waiting, capSessions := s.active, len(s.waiting), s.cfg.MaxSessions
 	s.mu.Unlock()
 	return Stats{
+		MaxSessions:  capSessions,
+		Rate:         s.rate.Load(),
 		Enabled:      s.enabled.Load(),
 		Active:       active,
 		Waiting:      waiting,

@@ -94,15 +94,14 @@ func (sp *splice) halfClose(dst net.Conn) bool {
 // pipe copies src to dst. A clean EOF from src is passed on as a half-close of
 // dst and leaves the other direction running; anything else ends the session.
 func (sp *splice) pipe(ctx context.Context, src, dst net.Conn) {
-	cfg := &sp.s.cfg
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
 	var lim *bucket
-	if cfg.BytesPerSecond > 0 {
-		lim = newBucket(cfg.BytesPerSecond, bufSize)
+	if rate := sp.s.rate.Load(); rate > 0 {
+		lim = newBucket(rate, bufSize)
 		// Reads of about 1/8 s worth keep a slow rate smooth.
-		buf = buf[:min(bufSize, max(1024, cfg.BytesPerSecond/8))]
+		buf = buf[:min(bufSize, max(1024, rate/8))]
 	}
 	for {
 		dl := sp.readDeadline()
@@ -121,7 +120,7 @@ func (sp *splice) pipe(ctx context.Context, src, dst net.Conn) {
 				sp.end("other side closed")
 				return
 			}
-			if time.Since(time.Unix(0, sp.last.Load())) < cfg.IdleTimeout {
+			if time.Since(time.Unix(0, sp.last.Load())) < sp.s.cfg.IdleTimeout {
 				continue // the other direction was busy
 			}
 			sp.end("idle")
