@@ -24,6 +24,7 @@ type Backend interface {
 	AnswerRelay(ctx context.Context, name string, allow bool) error
 	SetRelayPolicy(ctx context.Context, policy string) error
 	SetServeRelay(ctx context.Context, on bool) error
+	SetRelayCaps(ctx context.Context, sessions int, rateKiB int64) error
 }
 
 var _ Backend = (*node.Node)(nil)

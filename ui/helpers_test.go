@@ -118,13 +118,20 @@ type memBackend struct {
 	answers  []relayAnswer    // AnswerRelay calls, in order
 	policies []string         // SetRelayPolicy calls, in order
 	serves   []bool           // SetServeRelay calls, in order
-	relayErr error            // what the three relay calls fail with
+	caps     []relayCaps      // SetRelayCaps calls, in order
+	relayErr error            // what the four relay calls fail with
 }
 
 // relayAnswer is one AnswerRelay call a memBackend took.
 type relayAnswer struct {
 	name  string
 	allow bool
+}
+
+// relayCaps is one SetRelayCaps call a memBackend took.
+type relayCaps struct {
+	sessions int
+	rateKiB  int64
 }
 
 // rotation is one Rotate call a memBackend took.
@@ -149,7 +156,7 @@ func newMemBackend(name string) *memBackend {
 		msgs:  map[string][]node.MessageView{},
 		subs:  map[chan node.Event]struct{}{},
 		at:    time.Date(2025, 3, 14, 9, 30, 0, 0, time.Local),
-		relay: node.RelayStatus{Use: node.RelaysAsk},
+		relay: node.RelayStatus{Use: node.RelaysAsk, MaxSessions: 16, RateKiB: 256},
 	}
 }
 
@@ -216,6 +223,29 @@ func (b *memBackend) SetServeRelay(_ context.Context, on bool) error {
 	}
 	b.relay.Serve = on
 	return nil
+}
+
+// SetRelayCaps records the call and, like the node, refuses caps out of
+// range with an error IsBadInput does not know (only the node can mark one).
+func (b *memBackend) SetRelayCaps(_ context.Context, sessions int, rateKiB int64) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.caps = append(b.caps, relayCaps{sessions, rateKiB})
+	if b.relayErr != nil {
+		return b.relayErr
+	}
+	if sessions < 1 || sessions > 10000 || rateKiB < 1 || rateKiB > 1<<30 {
+		return fmt.Errorf("relay caps out of range: %d, %d", sessions, rateKiB)
+	}
+	b.relay.MaxSessions, b.relay.RateKiB = sessions, rateKiB
+	return nil
+}
+
+// capsCalls returns the SetRelayCaps calls taken so far.
+func (b *memBackend) capsCalls() []relayCaps {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.caps)
 }
 
 // askRelay is the node finding no direct path to name under the ask policy.

@@ -23,7 +23,7 @@ const networkWidth = 600
 
 // networkDialog shows how the node reaches the internet (NAT type, external
 // address, mapped ports) and holds the relay settings: when to use a relay,
-// and whether to relay for others. Errors show inside it.
+// whether to relay for others and how much. Errors show inside it.
 type networkDialog struct {
 	nat      *widget.Label
 	natHelp  *quietText
@@ -33,14 +33,19 @@ type networkDialog struct {
 	serve    *widget.Check
 	relayNow *quietText
 	totals   *quietText
-	stats    *fyne.Container
+	stats    *fyne.Container // what is relayed, and the caps, while serving
+	caps     *relayCapsForm
 	problem  *widget.Label
+	body     *fyne.Container   // everything above Close
+	scroll   *container.Scroll // holds body; scrolls only if the window is too low
 	content  *fyne.Container
+	canvas   fyne.Canvas
 	dlg      *dialog.CustomDialog
 
 	policyNow string // the node's relay policy, as last known
 	serveNow  bool   // whether the node serves relays, as last known
 	busy      int    // changes in flight
+	reveal    bool   // a new problem shows: scroll to it on the next resize
 	applying  bool   // the code, not the user, is setting the controls
 	stop      context.CancelFunc
 }
@@ -80,7 +85,7 @@ func (m *Main) showNetwork() {
 }
 
 func (m *Main) openNetwork() *networkDialog {
-	d := &networkDialog{}
+	d := &networkDialog{canvas: m.w.Canvas()}
 	d.nat = widget.NewLabel("Reading…")
 	d.natHelp = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
 	d.natHelp.Truncation = fyne.TextTruncateOff
@@ -103,8 +108,11 @@ func (m *Main) openNetwork() *networkDialog {
 	d.serve.Disable()
 	d.relayNow = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
 	d.totals = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
-	d.stats = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding()*8, 0),
-		container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), d.relayNow, d.totals))
+	d.caps = newRelayCapsForm(func() { m.setRelayCaps(d) })
+	d.caps.setEnabled(false)
+	d.stats = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding()*8, 0), container.NewVBox(
+		container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), d.relayNow, d.totals),
+		d.caps.box))
 	d.stats.Hide()
 
 	d.problem = widget.NewLabel("")
@@ -121,15 +129,16 @@ func (m *Main) openNetwork() *networkDialog {
 		field("External address"), d.external,
 		field("Mapped ports"), d.mapped)
 	closeBtn := widget.NewButton("Close", nil)
-	d.content = container.NewVBox(
+	d.body = container.NewVBox(
 		bold("Your connection"), facts,
 		widget.NewSeparator(),
 		bold("Relays"),
 		widget.NewLabel("Use a relay when no direct connection works:"),
 		d.policy,
 		d.serve, d.stats,
-		d.problem,
-		container.NewHBox(layout.NewSpacer(), closeBtn))
+		d.problem)
+	d.scroll = container.NewVScroll(d.body)
+	d.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeBtn), nil, nil, d.scroll)
 	d.dlg = dialog.NewCustomWithoutButtons("Network", d.content, m.w)
 	closeBtn.OnTapped = d.dlg.Hide
 	d.dlg.SetOnClosed(func() {
@@ -168,8 +177,10 @@ func (d *networkDialog) show(st node.Status) {
 			d.policy.SetSelected(policyLabel(r.Use))
 			d.serve.SetChecked(r.Serve)
 			d.applying = false
+			d.caps.show(r)
 			d.policy.Enable()
 			d.serve.Enable()
+			d.caps.setEnabled(true)
 		}
 		if r.Serve {
 			d.stats.Show()
@@ -184,12 +195,25 @@ func (d *networkDialog) show(st node.Status) {
 func (d *networkDialog) fail(err error) {
 	d.problem.SetText(sentence(err.Error()))
 	d.problem.Show()
+	d.reveal = true
 	d.resize()
 }
 
+// resize fits the dialog to what it shows, but no taller than the window:
+// beyond that its body scrolls.
 func (d *networkDialog) resize() {
 	d.content.Refresh()
+	full := d.body.MinSize().Height
+	d.scroll.SetMinSize(fyne.NewSize(0, full))
+	room := d.canvas.Size().Height - 2*theme.Padding()
+	if over := d.dlg.MinSize().Height - room; over > 0 {
+		d.scroll.SetMinSize(fyne.NewSize(0, max(full-over, full/3)))
+	}
 	d.dlg.Resize(d.dlg.MinSize().Max(fyne.NewSize(networkWidth, 0)))
+	if d.reveal {
+		d.reveal = false
+		d.scroll.ScrollToBottom()
+	}
 }
 
 // setRelayPolicy asks the node to use the relay policy the user chose.
@@ -205,9 +229,10 @@ func (m *Main) setRelayPolicy(d *networkDialog, label string) {
 			return fmt.Errorf("could not change when to use a relay: %w", err)
 		}
 		return nil
-	}, func(ok bool) {
+	}, func(err error) {
 		d.policy.Enable()
-		if ok {
+		d.settle(err)
+		if err == nil {
 			d.policyNow = policy
 			return
 		}
@@ -231,9 +256,10 @@ func (m *Main) setServeRelay(d *networkDialog, on bool) {
 			return fmt.Errorf("could not stop relaying for others: %w", err)
 		}
 		return nil
-	}, func(ok bool) {
+	}, func(err error) {
 		d.serve.Enable()
-		if ok {
+		d.settle(err)
+		if err == nil {
 			d.serveNow = on
 			return
 		}
@@ -243,21 +269,25 @@ func (m *Main) setServeRelay(d *networkDialog, on bool) {
 	})
 }
 
+// settle shows err, or clears the problem shown if a change worked.
+func (d *networkDialog) settle(err error) {
+	if err != nil {
+		d.fail(err)
+	} else {
+		d.problem.Hide()
+	}
+}
+
 // changeNetwork runs change off the UI goroutine, then done on it with
-// whether it worked, then shows the status as it now is.
-func (m *Main) changeNetwork(d *networkDialog, change func(context.Context) error, done func(ok bool)) {
+// change's error, then shows the status as it now is.
+func (m *Main) changeNetwork(d *networkDialog, change func(context.Context) error, done func(err error)) {
 	d.busy++
 	m.work.background(func(ctx context.Context) func() {
 		err := change(ctx)
 		st, serr := m.b.Status(ctx)
 		return func() {
 			d.busy--
-			done(err == nil)
-			if err != nil {
-				d.fail(err)
-			} else {
-				d.problem.Hide()
-			}
+			done(err)
 			if serr == nil {
 				d.show(st)
 			} else {

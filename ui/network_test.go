@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"tincan/core/node"
 )
@@ -41,6 +43,9 @@ func TestNetworkDialogShowsNATAndChangesPolicy(t *testing.T) {
 	if d.policy.Selected != "Ask each time" || d.serve.Checked || d.stats.Visible() {
 		t.Fatalf("policy %q, serving %v, stats shown %v", d.policy.Selected, d.serve.Checked, d.stats.Visible())
 	}
+	if slices.Contains(shown[*widget.Entry](m.w), d.caps.sessions) {
+		t.Fatal("the relay caps show while not relaying for others")
+	}
 
 	test.Tap(findRadio(t, d, "Never"))
 	p.until(t, "the node has the new policy", func() bool {
@@ -63,6 +68,9 @@ func TestNetworkDialogShowsNATAndChangesPolicy(t *testing.T) {
 	p.until(t, "the stats show", func() bool { return d.stats.Visible() })
 	if _, _, serves := b.relayCalls(); !slices.Equal(serves, []bool{true}) {
 		t.Fatalf("SetServeRelay calls %v, want [true]", serves)
+	}
+	if shownEntries(m) != "16|256" {
+		t.Fatalf("relay caps show %q, want the node's 16|256", shownEntries(m))
 	}
 	if d.relayNow.Text() != "Relaying 2 connections now" ||
 		d.totals.Text() != "7 connections, 14.2 MB relayed since tincan started" {
@@ -127,4 +135,114 @@ func findRadio(t *testing.T, d *networkDialog, label string) fyne.Tappable {
 		t.Fatalf("no %q option shown", label)
 	}
 	return found
+}
+
+// shownEntries is the text of the entries the window shows, joined by |.
+func shownEntries(m *Main) string {
+	var ts []string
+	for _, e := range shown[*widget.Entry](m.w) {
+		if e != &m.chat.entry.Entry {
+			ts = append(ts, e.Text)
+		}
+	}
+	return strings.Join(ts, "|")
+}
+
+// retype replaces what e holds with s, as a user would type it.
+func retype(e *widget.Entry, s string) {
+	e.SetText("")
+	test.Type(e, s)
+}
+
+func TestNetworkDialogRelayCaps(t *testing.T) {
+	b := newMemBackend("Me")
+	b.relay = node.RelayStatus{Use: node.RelaysAsk, Serve: true, MaxSessions: 16, RateKiB: 256}
+	m, p := open(t, b)
+	d := openNetworkDialog(t, m, p)
+	f := d.caps
+	if shownEntries(m) != "16|256" || !labelShown(m.w, "relayed connections at once") ||
+		!labelShown(m.w, "KiB/s each way per connection") {
+		t.Fatalf("relay caps show %q", shownEntries(m))
+	}
+
+	retype(f.sessions, "8")
+	retype(f.rate, "1024")
+	test.Tap(findButton(t, m.w, "Apply"))
+	p.until(t, "the caps are applied", func() bool { return len(b.capsCalls()) == 1 && !f.apply.Disabled() })
+	if got := b.capsCalls(); got[0] != (relayCaps{8, 1024}) {
+		t.Fatalf("SetRelayCaps%v, want {8 1024}", got[0])
+	}
+	if f.problem.Visible() || d.problem.Visible() || shownEntries(m) != "8|1024" {
+		t.Fatalf("after applying: caps %q, problems %q / %q", shownEntries(m), f.problem.Text, d.problem.Text)
+	}
+
+	// The entries follow the node (caps changed elsewhere) until the user
+	// edits one; an edited entry keeps what the user typed.
+	b.mu.Lock()
+	b.relay.MaxSessions, b.relay.RateKiB = 20, 512
+	b.mu.Unlock()
+	st, _ := b.Status(context.Background())
+	d.show(st)
+	if shownEntries(m) != "20|512" {
+		t.Fatalf("caps show %q, want the node's new 20|512", shownEntries(m))
+	}
+	retype(f.sessions, "12")
+	b.mu.Lock()
+	b.relay.RateKiB = 300
+	b.mu.Unlock()
+	st, _ = b.Status(context.Background())
+	d.show(st)
+	if shownEntries(m) != "12|300" {
+		t.Fatalf("caps show %q, want the edited 12 and the node's 300", shownEntries(m))
+	}
+
+	// Not whole numbers: an inline error and no call, by Apply or by Enter.
+	for _, tc := range []struct{ sessions, rate, want string }{
+		{"lots", "256", `"lots" is not a whole number`},
+		{"8", "1.5", `"1.5" is not a whole number`},
+		{"8", "", "enter a whole number"},
+		{"99999999999", "256", "far too big"},
+	} {
+		retype(f.sessions, tc.sessions)
+		retype(f.rate, tc.rate)
+		if tc.rate == "" {
+			f.rate.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		} else {
+			test.Tap(f.apply)
+		}
+		p.settle()
+		if !f.problem.Visible() || !strings.Contains(f.problem.Text, tc.want) {
+			t.Errorf("%q, %q: problem %q (shown %v), want %q", tc.sessions, tc.rate, f.problem.Text, f.problem.Visible(), tc.want)
+		}
+		if n := len(b.capsCalls()); n != 1 {
+			t.Fatalf("%q, %q: SetRelayCaps was called (%d calls)", tc.sessions, tc.rate, n)
+		}
+	}
+	retype(f.rate, "256")
+	if f.problem.Visible() {
+		t.Error("editing should clear the caps error")
+	}
+
+	// A refusal from the node shows inline; the entries keep what was typed.
+	b.mu.Lock()
+	b.relayErr = errors.New("database is locked")
+	b.mu.Unlock()
+	retype(f.sessions, "8")
+	retype(f.rate, "1024")
+	f.rate.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	p.until(t, "the refusal shows", func() bool { return len(b.capsCalls()) == 2 && f.problem.Visible() })
+	if f.problem.Text != "Could not change the relay limits: database is locked." || f.apply.Disabled() ||
+		shownEntries(m) != "8|1024" {
+		t.Fatalf("problem %q, apply disabled %v, caps %q", f.problem.Text, f.apply.Disabled(), shownEntries(m))
+	}
+
+	// Serving off hides the caps.
+	b.mu.Lock()
+	b.relayErr = nil
+	b.mu.Unlock()
+	test.Tap(d.serve)
+	p.until(t, "serving is off", func() bool { return !d.serve.Disabled() && !d.stats.Visible() })
+	if shownEntries(m) != "" {
+		t.Fatalf("entries %q show while not relaying for others", shownEntries(m))
+	}
 }

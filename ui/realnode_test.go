@@ -76,3 +76,35 @@ func TestRealNodesAddContactSendAndDeliver(t *testing.T) {
 		t.Fatal("an incoming message was drawn as outgoing")
 	}
 }
+
+// TestRealNodeRelayCaps sets the relay caps of a real node through the
+// Network dialog: caps out of range show the node's own words, and good
+// ones reach the node.
+func TestRealNodeRelayCaps(t *testing.T) {
+	n := realNode(t, "Ana")
+	if err := n.SetServeRelay(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	m, p := open(t, n)
+	d := openNetworkDialog(t, m, p)
+	f := d.caps
+	if f.sessions.Text != "16" || f.rate.Text != "256" {
+		t.Fatalf("caps show %q, %q; want the node's defaults 16, 256", f.sessions.Text, f.rate.Text)
+	}
+
+	retype(f.sessions, "0")
+	test.Tap(f.apply)
+	p.until(t, "the node refuses", func() bool { return f.problem.Visible() && !f.apply.Disabled() })
+	if f.problem.Text != "Relay sessions must be 1 to 10000, not 0." {
+		t.Fatalf("problem %q", f.problem.Text)
+	}
+
+	retype(f.sessions, "8")
+	retype(f.rate, "1024")
+	test.Tap(f.apply)
+	p.until(t, "the caps are applied", func() bool { return !f.problem.Visible() && !f.apply.Disabled() })
+	st, err := n.Status(context.Background())
+	if err != nil || st.Relay.MaxSessions != 8 || st.Relay.RateKiB != 1024 {
+		t.Fatalf("node caps %+v, %v; want 8 and 1024", st.Relay, err)
+	}
+}

@@ -113,7 +113,8 @@ func TestScreenshotEmptyAndDialogs(t *testing.T) {
 
 // TestScreenshotRelayAndNetwork saves build/paths.png (a contact on each kind
 // of path), build/relayask.png (the relay question) and build/network.png
-// (the network settings while relaying for others).
+// (the network settings while relaying for others) and build/network-caps.png
+// (a relay cap that is not a number).
 func TestScreenshotRelayAndNetwork(t *testing.T) {
 	b := newMemBackend("Sam")
 	b.addContact(node.ContactView{Name: "Ana Lima", Path: "none", Addr: "198.51.100.4:7777"})
@@ -125,7 +126,8 @@ func TestScreenshotRelayAndNetwork(t *testing.T) {
 	b.addContact(node.ContactView{Name: "Gus", Path: "none"})
 	b.history("Ana Lima", "in", "See you on the other side of the firewall!", stateReceived)
 	b.nat = &node.NATStatus{Type: "symmetric", External: "203.0.113.7:41000", Mapped: []string{"tcp 7777", "udp 7777"}}
-	b.relay = node.RelayStatus{Use: node.RelaysAsk, Serve: true, Active: 2, Sessions: 9, BytesRelayed: 14_230_000}
+	b.relay = node.RelayStatus{Use: node.RelaysAsk, Serve: true, Active: 2, Sessions: 9, BytesRelayed: 14_230_000,
+		MaxSessions: 16, RateKiB: 256}
 
 	m, p := open(t, b)
 	fyne.CurrentApp().Settings().SetTheme(variant{theme.DefaultTheme(), theme.VariantLight})
@@ -158,5 +160,34 @@ func TestScreenshotRelayAndNetwork(t *testing.T) {
 	capture(t, m.w, "network")
 	if d.problem.Visible() {
 		t.Errorf("the network dialog shows a problem: %q", d.problem.Text)
+	}
+	fits := func(what string) {
+		t.Helper()
+		for _, o := range []fyne.CanvasObject{d.caps.apply, d.caps.problem, findButton(t, m.w, "Close")} {
+			if !o.Visible() {
+				continue
+			}
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+			if end := pos.Add(o.Size()); end.X > m.w.Canvas().Size().Width || end.Y > m.w.Canvas().Size().Height {
+				t.Errorf("%s: the network dialog does not fit the window (%T reaches %v of %v)", what, o, end, m.w.Canvas().Size())
+			}
+		}
+	}
+	fits("serving")
+
+	// A cap that is not a number shows beside the caps: build/network-caps.png.
+	retype(d.caps.sessions, "lots")
+	test.Tap(d.caps.apply)
+	p.settle()
+	capture(t, m.w, "network-caps")
+	if !d.caps.problem.Visible() {
+		t.Error("a cap that is not a number shows no error")
+	}
+	fits("caps error")
+	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.scroll).Y
+	at := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.caps.problem).Y
+	if at < top || at+d.caps.problem.Size().Height > top+d.scroll.Size().Height {
+		t.Errorf("the caps error (y %v to %v) is scrolled out of sight (y %v to %v)",
+			at, at+d.caps.problem.Size().Height, top, top+d.scroll.Size().Height)
 	}
 }
