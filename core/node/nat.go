@@ -34,7 +34,9 @@ const (
 	natFirst = 3 * time.Second
 	natSoon  = 3 * time.Second // no peers to ask yet: they come with joining
 	natRetry = 30 * time.Second
-	natEvery = 10 * time.Minute
+	// natUnsureTries is how many quick retries an "unknown" type gets.
+	natUnsureTries = 5
+	natEvery       = 10 * time.Minute
 )
 
 // startNAT opens the UDP sockets and starts answering and classifying. A
@@ -87,7 +89,7 @@ func (p *natPart) run(ctx context.Context) {
 			p.alt.Close()
 		}
 	}()
-	wait := natFirst
+	wait, unsure := natFirst, 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -95,6 +97,11 @@ func (p *natPart) run(ctx context.Context) {
 		case <-time.After(wait):
 		}
 		switch ok, noPeers := p.classify(ctx); {
+		case ok && p.known():
+			wait, unsure = natEvery, 0
+		case ok && unsure < natUnsureTries:
+			// An "unknown" is often one lost probe: ask again soon, a few times.
+			wait, unsure = natSoon, unsure+1
 		case ok:
 			wait = natEvery
 		case noPeers:
@@ -158,6 +165,13 @@ func (p *natPart) servers() (out []netip.AddrPort) {
 		}
 	}
 	return out
+}
+
+// known reports whether the last detection named the NAT type.
+func (p *natPart) known() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.report != nil && p.report.Type != stun.TypeUnknown
 }
 
 func (p *natPart) setResult(rep *stun.Report, errText string) {
