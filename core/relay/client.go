@@ -32,6 +32,23 @@ func Dial(ctx context.Context, d Dialer, addr string, token Token) (net.Conn, er
 	if d == nil {
 		d = &net.Dialer{}
 	}
+	// "Token in use" is a pair being set up at that moment (often our
+	// partner taking the place of a connection of ours that just left):
+	// it settles within a moment, so ask again a few times.
+	for wait := 50 * time.Millisecond; ; wait *= 2 {
+		c, err := dialOnce(ctx, d, addr, token)
+		if !errors.Is(err, ErrTokenInUse) || wait > 800*time.Millisecond {
+			return c, err
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, fmt.Errorf("relay %s: %w", addr, ctx.Err())
+		}
+	}
+}
+
+func dialOnce(ctx context.Context, d Dialer, addr string, token Token) (net.Conn, error) {
 	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("dial relay %s: %w", addr, err)
