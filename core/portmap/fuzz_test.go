@@ -111,3 +111,58 @@ func FuzzParseRoute(f *testing.F) {
 		}
 	})
 }
+
+// pcpEncode writes an answer back in the wire format, without options and
+// with the reserved fields zero.
+func pcpEncode(a pcpAnswer) []byte {
+	b := make([]byte, pcpHeaderLen, pcpMapAnswer)
+	b[0], b[1], b[3] = pcpVersion, pcpReply|a.Op, a.Result
+	binary.BigEndian.PutUint32(b[4:], a.Lifetime)
+	binary.BigEndian.PutUint32(b[8:], a.Epoch)
+	if !a.HasMap {
+		return b
+	}
+	m := make([]byte, pcpMapLen)
+	copy(m, a.Nonce[:])
+	m[12] = a.Protocol
+	binary.BigEndian.PutUint16(m[16:], a.Internal)
+	binary.BigEndian.PutUint16(m[18:], a.External.Port())
+	ext := a.External.Addr().As16()
+	copy(m[20:], ext[:])
+	return append(b, m...)
+}
+
+func FuzzParsePCP(f *testing.F) {
+	f.Add(unhex(f, pcpAnswerHex))
+	f.Add(unhex(f, pcpMismatchHex))
+	f.Add(append(unhex(f, pcpAnswerHex), 0x80, 0, 0, 3, 1, 2, 3, 0))
+	f.Add([]byte{0, 129, 0, 1, 0, 0, 0, 9})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := parsePCP(b)
+		var r pcpResult
+		switch {
+		case errors.As(err, &r):
+			if r == 0 || uint8(r) != a.Result || a.Op != b[1]&^pcpReply {
+				t.Errorf("refusal %d in %+v from %x", r, a, b)
+			}
+		case err != nil:
+			if !errors.Is(err, errPCP) && !errors.Is(err, errNoPCP) {
+				t.Errorf("error of an unknown kind: %v", err)
+			}
+		default:
+			if len(b) > maxUDPAnswer || len(b)%4 != 0 || (a.Op == pcpOpMap && !a.HasMap) {
+				t.Errorf("accepted %x as %+v", b, a)
+			}
+			// The fields are the bytes at their places, reserved ones aside.
+			want := slices.Clone(b[:len(pcpEncode(a))])
+			want[2] = 0
+			clear(want[12:pcpHeaderLen])
+			if a.HasMap {
+				clear(want[pcpHeaderLen+13 : pcpHeaderLen+16])
+			}
+			if got := pcpEncode(a); !bytes.Equal(got, want) {
+				t.Errorf("parsed %x as %+v, which encodes as %x", b, a, got)
+			}
+		}
+	})
+}

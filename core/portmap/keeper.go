@@ -25,20 +25,25 @@ type Keeper struct {
 	cur []Mapping
 
 	// Owned by Run's goroutine.
-	client  client
-	ports   map[string]uint16 // external port per protocol, kept across renewals
-	renewIn time.Duration
-	quiet   bool // "no router maps" has been logged
+	client    client
+	ports     map[string]uint16   // external port per protocol, kept across renewals
+	pcpNonces map[string]pcpNonce // PCP's per protocol, kept across renewals and clients
+	renewIn   time.Duration
+	quiet     bool // "no router maps" has been logged
 }
 
 // client is one way of asking the router for mappings.
 type client interface {
 	method() string
 	local() netip.Addr
-	external(ctx context.Context) (netip.Addr, error)
+	// begin starts a round of requests: it learns local() and, for the
+	// methods that ask for it apart, the router's public address, which
+	// must be a public one.
+	begin(ctx context.Context) error
 	// add maps proto's internal port, preferring external port want, and
-	// returns the external port and the lifetime granted (0: permanent).
-	add(ctx context.Context, proto string, internal, want uint16, lifetime time.Duration) (uint16, time.Duration, error)
+	// returns the public address and port and the lifetime granted
+	// (0: permanent).
+	add(ctx context.Context, proto string, internal, want uint16, lifetime time.Duration) (netip.AddrPort, time.Duration, error)
 	remove(ctx context.Context, proto string, internal, ext uint16) error
 }
 
@@ -46,7 +51,7 @@ type client interface {
 func NewKeeper(port uint16, opts Options) *Keeper {
 	opts = opts.withDefaults()
 	return &Keeper{port: port, opts: opts, changes: make(chan struct{}, 1), ports: map[string]uint16{},
-		log: opts.Logger.With("component", "portmap", "port", port)}
+		pcpNonces: map[string]pcpNonce{}, log: opts.Logger.With("component", "portmap", "port", port)}
 }
 
 // Current returns the mappings in place now (none while no router maps).
@@ -114,7 +119,7 @@ func (k *Keeper) check() error {
 		return fmt.Errorf("%w: no methods", ErrBadOptions)
 	}
 	for _, m := range k.opts.Methods {
-		if m != MethodNATPMP && m != MethodUPnP {
+		if m != MethodPCP && m != MethodNATPMP && m != MethodUPnP {
 			return fmt.Errorf("%w: unknown method %q", ErrBadOptions, m)
 		}
 	}

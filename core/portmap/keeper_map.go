@@ -39,6 +39,11 @@ func (k *Keeper) open(ctx context.Context, m string) (client, error) {
 		gw, gwErr = defaultGateway()
 	}
 	switch m {
+	case MethodPCP:
+		if gwErr != nil {
+			return nil, gwErr
+		}
+		return newPCP(gw, k.opts.Timeout, k.pcpNonces, k.log), nil
 	case MethodNATPMP:
 		if gwErr != nil {
 			return nil, gwErr
@@ -49,15 +54,10 @@ func (k *Keeper) open(ctx context.Context, m string) (client, error) {
 	}
 }
 
-// mapAll asks c for the external address and a mapping of each protocol,
-// and makes what it got Current, even if ctx ended half way, so that
-// release removes it.
+// mapAll asks c for a mapping of each protocol, and makes what it got
+// Current, even if ctx ended half way, so that release removes it.
 func (k *Keeper) mapAll(ctx context.Context, c client) error {
-	ext, err := c.external(ctx)
-	if err == nil {
-		err = checkPublic(ext)
-	}
-	if err != nil {
+	if err := c.begin(ctx); err != nil {
 		return err
 	}
 	var ms []Mapping
@@ -68,7 +68,7 @@ func (k *Keeper) mapAll(ctx context.Context, c client) error {
 		if want == 0 {
 			want = k.port
 		}
-		p, granted, err := c.add(ctx, proto, k.port, want, k.opts.Lifetime)
+		ext, granted, err := c.add(ctx, proto, k.port, want, k.opts.Lifetime)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", proto, err))
 			delete(k.ports, proto)
@@ -78,9 +78,9 @@ func (k *Keeper) mapAll(ctx context.Context, c client) error {
 			granted = k.opts.Lifetime // permanent: re-asserted as if leased
 		}
 		life = min(life, granted)
-		k.ports[proto] = p
+		k.ports[proto] = ext.Port()
 		ms = append(ms, Mapping{Protocol: proto, Method: c.method(),
-			Internal: netip.AddrPortFrom(c.local(), k.port), External: netip.AddrPortFrom(ext, p),
+			Internal: netip.AddrPortFrom(c.local(), k.port), External: ext,
 			Expires: time.Now().Add(granted)})
 	}
 	if len(ms) == 0 {

@@ -38,8 +38,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// sharedLab builds, once for all tests, a lab of three UPnP sites (miniupnpd
-// with UPnP and NAT-PMP) and three port-restricted ones (no mapping router).
+// sharedLab builds, once for all tests, a lab of four UPnP sites (miniupnpd
+// with UPnP, NAT-PMP and PCP) and four port-restricted ones (no mapping
+// router).
 func sharedLab(t *testing.T) *natlab.Lab {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -49,7 +50,7 @@ func sharedLab(t *testing.T) *natlab.Lab {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		start := time.Now()
-		lab, labErr = natlab.New(ctx, natlab.Options{Kinds: []natlab.Kind{natlab.UPnP, natlab.PortRestricted}, SitesPerKind: 3})
+		lab, labErr = natlab.New(ctx, natlab.Options{Kinds: []natlab.Kind{natlab.UPnP, natlab.PortRestricted}, SitesPerKind: 4})
 		if labErr == nil {
 			fmt.Fprintf(os.Stderr, "natlab %s built in %v\n", lab.Prefix, time.Since(start).Round(time.Millisecond))
 		}
@@ -251,7 +252,7 @@ func routerEntry(s *natlab.Site, proto string, ext uint16) (string, error) {
 		if err != nil {
 			return err
 		}
-		if _, err := c.external(ctx); err != nil {
+		if err := c.begin(ctx); err != nil {
 			return err
 		}
 		args := [][2]string{{"NewRemoteHost", ""}, {"NewExternalPort", strconv.Itoa(int(ext))}, {"NewProtocol", proto}}
@@ -261,8 +262,27 @@ func routerEntry(s *natlab.Site, proto string, ext uint16) (string, error) {
 	return v, err
 }
 
-// checkMappings checks what Current reports against the site.
-func checkMappings(t *testing.T, s *natlab.Site, ms []Mapping, method string, lifetime time.Duration) {
+// routerDelete has the site's gateway drop its mapping of ext/proto, asking
+// by UPnP from the host (in secure mode, the host may delete its own).
+func routerDelete(s *natlab.Site, proto string, ext uint16) error {
+	return natlab.Do(s.Host, func() error {
+		ctx := context.Background()
+		c, err := discoverIGD(ctx, s.Gateway, 3*time.Second)
+		if err != nil {
+			return err
+		}
+		if err := c.begin(ctx); err != nil {
+			return err
+		}
+		args := [][2]string{{"NewRemoteHost", ""}, {"NewExternalPort", strconv.Itoa(int(ext))}, {"NewProtocol", proto}}
+		_, err = c.call(ctx, c.svc, "DeletePortMapping", args, "")
+		return err
+	})
+}
+
+// checkMappings checks what Current reports against the site; the router
+// grants a lease of at most maxLease.
+func checkMappings(t *testing.T, s *natlab.Site, ms []Mapping, method string, maxLease time.Duration) {
 	t.Helper()
 	protos := map[string]bool{}
 	for _, m := range ms {
@@ -276,8 +296,8 @@ func checkMappings(t *testing.T, s *natlab.Site, ms []Mapping, method string, li
 		if want := netip.AddrPortFrom(s.WANIP, testPort); m.External != want {
 			t.Errorf("%s external %s, want %s (the router's address, the same port while it is free)", m.Protocol, m.External, want)
 		}
-		if left := time.Until(m.Expires); left <= 0 || left > lifetime+time.Second {
-			t.Errorf("%s mapping expires in %v, want within the asked lifetime %v", m.Protocol, left, lifetime)
+		if left := time.Until(m.Expires); left <= 0 || left > maxLease+time.Second {
+			t.Errorf("%s mapping expires in %v, want within the router's lease %v", m.Protocol, left, maxLease)
 		}
 	}
 	if !protos[TCP] || !protos[UDP] {
@@ -286,9 +306,11 @@ func checkMappings(t *testing.T, s *natlab.Site, ms []Mapping, method string, li
 }
 
 // testMethod maps the port by one method, proves the mapping from the WAN
-// with TCP and UDP, lets it outlive its first lease by renewals, stops the
-// Keeper and proves the router no longer has it.
-func testMethod(t *testing.T, s *natlab.Site, method string) {
+// with TCP and UDP, has the router drop it and proves that renewals make it
+// again and keep it past its first lease, stops the Keeper and proves the
+// router no longer has it. The router grants leases of at most
+// maxLease.
+func testMethod(t *testing.T, s *natlab.Site, method string, maxLease time.Duration) {
 	l := sharedLab(t)
 	tl, ul := listeners(t, s)
 	rec := newRecords(t)
@@ -298,7 +320,7 @@ func testMethod(t *testing.T, s *natlab.Site, method string) {
 	start := time.Now()
 	ms := waitMapped(t, r.k, 10*time.Second)
 	t.Logf("%s mapped in %v: %+v", method, time.Since(start).Round(time.Millisecond), ms)
-	checkMappings(t, s, ms, method, lifetime)
+	checkMappings(t, s, ms, method, maxLease)
 	ext := ms[0].External
 	for _, p := range []string{"TCP", "UDP"} {
 		if v, err := routerEntry(s, p, ext.Port()); err != nil || v != s.HostIP.String() {
@@ -312,25 +334,30 @@ func testMethod(t *testing.T, s *natlab.Site, method string) {
 		t.Error(err)
 	}
 
-	// Past the first lease, renewals keep it: same addresses, later expiry.
+	// The router loses the mappings (as after a restart). Past the first
+	// lease, renewals have made them again and kept them: same addresses,
+	// later expiry.
 	first := ms[0].Expires
-	time.Sleep(lifetime + 500*time.Millisecond)
-	select {
-	case <-r.k.Changes():
-		if now := r.k.Current(); len(now) != 2 || now[0].External != ext {
-			t.Errorf("mapping changed on renewal: %+v", now)
+	for _, p := range []string{"TCP", "UDP"} {
+		if err := routerDelete(s, p, ext.Port()); err != nil {
+			t.Fatalf("deleting the router's %s mapping of %d: %v", p, ext.Port(), err)
 		}
-	default:
 	}
+	time.Sleep(lifetime + 500*time.Millisecond)
 	now := r.k.Current()
-	if len(now) != 2 || !now[0].Expires.After(first) {
-		t.Errorf("after a lease time, mappings %+v; want both renewed past %v", now, first)
+	if len(now) != 2 || now[0].External != ext || now[1].External != ext || !now[0].Expires.After(first) || !now[1].Expires.After(first) {
+		t.Errorf("after a lease time, mappings %+v; want both at %s, renewed past %v", now, ext, first)
 	}
-	if err := reachTCP(l, ext, tl, "still there"); err != nil {
-		t.Errorf("after renewal: %v", err)
+	for _, p := range []string{"TCP", "UDP"} {
+		if v, err := routerEntry(s, p, ext.Port()); err != nil || v != s.HostIP.String() {
+			t.Errorf("router's %s mapping of %d renewed after it was dropped: client %q, %v; want %s", p, ext.Port(), v, err, s.HostIP)
+		}
 	}
-	if err := reachUDP(l, ext, ul, "still there"); err != nil {
-		t.Errorf("after renewal: %v", err)
+	if err := reachTCP(l, ext, tl, "made again"); err != nil {
+		t.Errorf("after the router dropped the mapping and renewals: %v", err)
+	}
+	if err := reachUDP(l, ext, ul, "made again"); err != nil {
+		t.Errorf("after the router dropped the mapping and renewals: %v", err)
 	}
 
 	took := r.stop(t)
@@ -354,16 +381,28 @@ func testMethod(t *testing.T, s *natlab.Site, method string) {
 	if n := rec.count(slog.LevelError, "") + rec.count(slog.LevelWarn, ""); n != 0 {
 		t.Errorf("%d warnings or errors logged", n)
 	}
+	if n := rec.count(slog.LevelInfo, pcpLostMsg); n != 0 {
+		t.Errorf("a router restart seen %d times; it ran all along", n)
+	}
 }
 
 func TestNATPMP(t *testing.T) {
 	t.Parallel()
-	testMethod(t, sharedLab(t).SitesOf(natlab.UPnP)[0], MethodNATPMP)
+	testMethod(t, sharedLab(t).SitesOf(natlab.UPnP)[0], MethodNATPMP, 2*time.Second)
 }
 
 func TestUPnP(t *testing.T) {
 	t.Parallel()
-	testMethod(t, sharedLab(t).SitesOf(natlab.UPnP)[1], MethodUPnP)
+	testMethod(t, sharedLab(t).SitesOf(natlab.UPnP)[1], MethodUPnP, 2*time.Second)
+}
+
+// miniupnpdPCPMinLease is the shortest lease miniupnpd grants by PCP (its
+// min_lifetime, 120 s unless configured): it lengthens shorter asks.
+const miniupnpdPCPMinLease = 120 * time.Second
+
+func TestPCP(t *testing.T) {
+	t.Parallel()
+	testMethod(t, sharedLab(t).SitesOf(natlab.UPnP)[3], MethodPCP, miniupnpdPCPMinLease)
 }
 
 // TestNoRouter runs a Keeper behind a router that maps nothing: it keeps
@@ -403,8 +442,9 @@ func TestNoRouter(t *testing.T) {
 }
 
 // TestTakenPort: when the router already forwards the port to another host
-// of the LAN, each method gets another external port, which reaches us, and
-// leaves the other host's mapping alone. An IGDv1 service, which has no
+// of the LAN, each method (and the default order, which picks PCP) gets
+// another external port, which reaches us, and leaves the other host's
+// mapping alone. An IGDv1 service, which has no
 // AddAnyPortMapping, gets a random port instead.
 func TestTakenPort(t *testing.T) {
 	t.Parallel()
@@ -412,8 +452,13 @@ func TestTakenPort(t *testing.T) {
 	s := l.SitesOf(natlab.UPnP)[2]
 	tl, ul := listeners(t, s)
 	other := takePort(t, s)
-	for _, method := range []string{MethodUPnP, MethodNATPMP} {
-		r := runKeeper(t, s, Options{Methods: []string{method}, Timeout: 2 * time.Second, Logger: slog.New(newRecords(t))})
+	// The last round asks with the default methods, of which PCP comes first.
+	for i, method := range []string{MethodUPnP, MethodNATPMP, MethodPCP, MethodPCP} {
+		methods := []string{method}
+		if i == 3 {
+			methods = nil
+		}
+		r := runKeeper(t, s, Options{Methods: methods, Timeout: 2 * time.Second, Logger: slog.New(newRecords(t))})
 		ms := waitMapped(t, r.k, 10*time.Second)
 		t.Logf("%s with port %d taken: %+v", method, testPort, ms)
 		for _, m := range ms {
@@ -448,11 +493,12 @@ func TestTakenPort(t *testing.T) {
 		if c, err = discoverIGD(t.Context(), netip.Addr{}, 3*time.Second); err != nil {
 			return err
 		}
-		if _, err := c.external(t.Context()); err != nil {
+		if err := c.begin(t.Context()); err != nil {
 			return err
 		}
 		c.svc.Type = "urn:schemas-upnp-org:service:WANIPConnection:1"
-		ext, _, err = c.add(t.Context(), TCP, testPort, testPort, time.Minute)
+		ap, _, err := c.add(t.Context(), TCP, testPort, testPort, time.Minute)
+		ext = ap.Port()
 		return err
 	})
 	if err != nil || ext == testPort || ext < 1024 {

@@ -9,6 +9,7 @@ import (
 
 // Methods of asking a router for a mapping.
 const (
+	MethodPCP    = "pcp"     // Port Control Protocol, RFC 6887
 	MethodNATPMP = "nat-pmp" // NAT Port Mapping Protocol, RFC 6886
 	MethodUPnP   = "upnp"    // UPnP Internet Gateway Device
 )
@@ -31,7 +32,7 @@ type Mapping struct {
 	Protocol string         // TCP or UDP
 	Internal netip.AddrPort // this host's LAN address and port
 	External netip.AddrPort // the router's public address and the forwarded port
-	Method   string         // MethodNATPMP or MethodUPnP
+	Method   string         // MethodPCP, MethodNATPMP or MethodUPnP
 	Expires  time.Time      // when the router drops it unless renewed
 }
 
@@ -40,7 +41,9 @@ type Options struct {
 	// Gateway is the router to ask. Default: the default route's gateway
 	// (Linux), and for UPnP the gateway that answers the SSDP search.
 	Gateway netip.Addr
-	// Methods are tried in this order; default NAT-PMP, then UPnP.
+	// Methods are tried in this order; default PCP, NAT-PMP, then UPnP
+	// (a NAT-PMP-only router answers PCP at once with version 0, so PCP
+	// first costs it one round trip, and PCP-only routers exist).
 	Methods []string
 	// Lifetime is the lease asked for (default 1h); it is renewed at half.
 	Lifetime time.Duration
@@ -58,7 +61,7 @@ var ErrBadOptions = errors.New("portmap: bad options")
 
 func (o Options) withDefaults() Options {
 	if o.Methods == nil {
-		o.Methods = []string{MethodNATPMP, MethodUPnP}
+		o.Methods = []string{MethodPCP, MethodNATPMP, MethodUPnP}
 	}
 	if o.Lifetime <= 0 {
 		o.Lifetime = DefaultLifetime

@@ -15,7 +15,6 @@ const (
 	natpmpOpUDP      = 1
 	natpmpOpTCP      = 2
 	natpmpReply      = 128
-	natpmpMaxAnswer  = 1100 // the largest datagram a NAT-PMP/PCP server sends
 )
 
 // errNATPMP means an answer that is not a NAT-PMP answer to our request.
@@ -59,7 +58,7 @@ func natpmpMapRequest(op byte, internal, suggested uint16, lifetime uint32) []by
 // parseNATPMP decodes an answer. A refusal comes back as a natpmpResult
 // error together with the opcode, so the caller can match it to its request.
 func parseNATPMP(b []byte) (natpmpAnswer, error) {
-	if len(b) < 8 || len(b) > natpmpMaxAnswer {
+	if len(b) < 8 || len(b) > maxUDPAnswer {
 		return natpmpAnswer{}, fmt.Errorf("%w: %d bytes", errNATPMP, len(b))
 	}
 	if b[0] != natpmpVersion || b[1] < natpmpReply || b[1] > natpmpReply+natpmpOpTCP {

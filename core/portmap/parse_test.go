@@ -1,13 +1,17 @@
 package portmap
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Answers as miniupnpd 2.3 sends them.
@@ -159,9 +163,93 @@ func TestCheckPublic(t *testing.T) {
 
 func TestBadOptions(t *testing.T) {
 	for _, k := range []*Keeper{NewKeeper(0, Options{}), NewKeeper(7448, Options{Methods: []string{}}),
-		NewKeeper(7448, Options{Methods: []string{"pcp"}})} {
+		NewKeeper(7448, Options{Methods: []string{"igd"}})} {
 		if err := k.Run(t.Context()); !errors.Is(err, ErrBadOptions) {
 			t.Errorf("Run with %+v: err %v", k.opts.Methods, err)
+		}
+	}
+}
+
+// A PCP MAP answer as miniupnpd 2.3.1 sends it: TCP 7448 mapped to
+// 198.18.10.10:7448 for 3600 s, epoch 14113, nonce 1…12.
+const pcpAnswerHex = "0281000000000e100000372100000000000000000000000001020304050607" +
+	"08090a0b0c060000001d181d1800000000000000000000ffffc6120a0a"
+
+// Its refusal of a request whose client address is not the sender's.
+const pcpMismatchHex = "0281000c0000000000003722000000000000000000000000010203040506070809" +
+	"0a0b0c060000001d181d1800000000000000000000ffff00000000"
+
+func unhex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPCPCodec(t *testing.T) {
+	nonce := pcpNonce{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	req := pcpMapRequest(nonce, pcpProtoUDP, netip.MustParseAddr("10.0.1.2"), 7448, netip.AddrPortFrom(netip.Addr{}, 7448), 3600)
+	want := unhex(t, "0201000000000e1000000000000000000000ffff0a000102"+ // version, MAP, lifetime, client ::ffff:10.0.1.2
+		"0102030405060708090a0b0c110000001d181d1800000000000000000000ffff00000000") // nonce, UDP, ports, any address
+	if !bytes.Equal(req, want) {
+		t.Errorf("map request\n%x, want\n%x", req, want)
+	}
+	renew := pcpMapRequest(nonce, pcpProtoTCP, netip.MustParseAddr("10.0.1.2"), 7448, netip.MustParseAddrPort("198.18.10.10:7449"), 0)
+	if got := hex.EncodeToString(renew[36:]); got != "060000001d181d1900000000000000000000ffffc6120a0a" {
+		t.Errorf("map request with a suggested address: %s", got)
+	}
+
+	a, err := parsePCP(unhex(t, pcpAnswerHex))
+	if err != nil || a.Op != pcpOpMap || a.Lifetime != 3600 || a.Epoch != 14113 || !a.HasMap || a.Nonce != nonce ||
+		a.Protocol != pcpProtoTCP || a.Internal != 7448 || a.External != netip.MustParseAddrPort("[::ffff:198.18.10.10]:7448") {
+		t.Errorf("miniupnpd's answer: %+v, %v", a, err)
+	}
+	withOption := append(unhex(t, pcpAnswerHex), 0x80, 0, 0, 3, 1, 2, 3, 0) // an optional option of 3 bytes, padded
+	if b, err := parsePCP(withOption); err != nil || b != a {
+		t.Errorf("answer with an option: %+v, %v", b, err)
+	}
+	var r pcpResult
+	if a, err := parsePCP(unhex(t, pcpMismatchHex)); !errors.As(err, &r) || r != 12 || !a.HasMap || a.Nonce != nonce || a.Internal != 7448 {
+		t.Errorf("refusal: %+v, %v", a, err)
+	}
+	for _, no := range [][]byte{
+		{0, 129, 0, 1, 0, 0, 0, 9},                        // NAT-PMP: unsupported version
+		append([]byte{1, 129, 0, 1}, make([]byte, 20)...), // PCP version 1 only
+	} {
+		if _, err := parsePCP(no); !errors.Is(err, errNoPCP) {
+			t.Errorf("parsePCP(% x) err %v, want errNoPCP", no, err)
+		}
+	}
+	ok := unhex(t, pcpAnswerHex)
+	for _, bad := range [][]byte{nil, ok[:3], ok[:59], ok[:58], append(ok, 0), append(ok, make([]byte, maxUDPAnswer)...),
+		append(slices.Clone(ok), 0x80, 0, 0, 5, 1, 2, 3, 4), // option longer than what is left
+		append([]byte{2, 1}, ok[2:]...),                     // a request, not an answer
+		append([]byte{3, 129, 0, 0}, ok[4:]...),             // an unknown version that does not refuse
+	} {
+		if _, err := parsePCP(bad); !errors.Is(err, errPCP) {
+			t.Errorf("parsePCP(%x) err %v, want errPCP", bad, err)
+		}
+	}
+}
+
+func TestPCPLostState(t *testing.T) {
+	for _, c := range []struct {
+		prev, cur uint32
+		elapsed   time.Duration
+		lost      bool
+	}{
+		{1000, 1000, 0, false},
+		{1000, 1030, 30 * time.Second, false},
+		{1000, 1031, 30 * time.Second, false}, // clocks tick apart a little
+		{1000, 10, 30 * time.Second, true},    // restarted
+		{1000, 1300, 30 * time.Second, true},  // server time ran ahead: restarted and ran that long
+		{1000, 1002, 30 * time.Minute, true},  // server time stood still
+		{1000, 999, time.Second, false},
+	} {
+		if got := pcpLostState(c.prev, c.cur, c.elapsed); got != c.lost {
+			t.Errorf("pcpLostState(%d, %d, %v) = %v", c.prev, c.cur, c.elapsed, got)
 		}
 	}
 }

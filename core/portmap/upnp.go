@@ -26,8 +26,9 @@ const upnpOtherPorts = 3
 type upnpClient struct {
 	gw        netip.Addr
 	services  []igdService // candidates, best first
-	svc       igdService   // the one that answered external
+	svc       igdService   // the one that gave the public address in begin
 	self      netip.Addr
+	ext       netip.Addr // the router's public address, from begin
 	timeout   time.Duration
 	permanent bool // the gateway takes only leases of 0 (permanent)
 }
@@ -35,12 +36,12 @@ type upnpClient struct {
 func (c *upnpClient) method() string    { return MethodUPnP }
 func (c *upnpClient) local() netip.Addr { return c.self }
 
-// external asks each candidate service for the public address and keeps
-// the first that gives one.
-func (c *upnpClient) external(ctx context.Context) (netip.Addr, error) {
+// begin asks each candidate service for the public address and keeps the
+// first that gives a public one.
+func (c *upnpClient) begin(ctx context.Context) error {
 	self, err := localAddrTo(c.gw) // secure-mode routers map only for the asking address
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("UPnP: %w", err)
+		return fmt.Errorf("UPnP: %w", err)
 	}
 	c.self = self
 	var errs []error
@@ -59,13 +60,23 @@ func (c *upnpClient) external(ctx context.Context) (netip.Addr, error) {
 			errs = append(errs, err)
 			continue
 		}
-		c.svc = s
-		return a.Unmap(), nil
+		c.svc, c.ext = s, a.Unmap()
+		return nil
 	}
-	return netip.Addr{}, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
-func (c *upnpClient) add(ctx context.Context, proto string, internal, want uint16, lifetime time.Duration) (uint16, time.Duration, error) {
+func (c *upnpClient) add(ctx context.Context, proto string, internal, want uint16, lifetime time.Duration) (netip.AddrPort, time.Duration, error) {
+	p, granted, err := c.addPort(ctx, proto, internal, want, lifetime)
+	if err != nil {
+		return netip.AddrPort{}, 0, err
+	}
+	return netip.AddrPortFrom(c.ext, p), granted, nil
+}
+
+// addPort maps internal, preferring external port want, and returns the
+// external port and the lease (0: permanent).
+func (c *upnpClient) addPort(ctx context.Context, proto string, internal, want uint16, lifetime time.Duration) (uint16, time.Duration, error) {
 	if want == 0 {
 		want = internal
 	}
