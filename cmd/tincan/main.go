@@ -45,7 +45,7 @@ global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level
 daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)
 joining (daemon and app): --bootstrap HOST:PORT,... --entry-name NAME [--entry-port P] [--dns HOST:PORT] --no-overlay --no-lan
 NAT traversal (daemon and app): --use-relays ask|always|never (default ask), --serve-relay | --no-serve-relay,
-  --relay IP:PORT,... (known relays), --relay-sessions N (default 16), --relay-rate KIB_PER_S (default 256), --no-portmap (no UPnP / NAT-PMP), --stun IP:PORT,... (extra STUN servers)
+  --relay IP:PORT,... (known relays), --relay-sessions N (default 16), --relay-rate KIB_PER_S (default 256), --no-portmap (no PCP / NAT-PMP / UPnP), --stun IP:PORT,... (extra STUN servers)
 entry point (reachable nodes): --entry-zone ZONE with CLOUDFLARE_API_TOKEN set once [--entry-interval 1m]
 exit codes: 0 done, 1 failed, 2 bad usage or bad input`
 

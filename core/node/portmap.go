@@ -9,8 +9,8 @@ import (
 	"tincan/core/portmap"
 )
 
-// startPortMap keeps a mapping of the listen port on the router (UPnP-IGD
-// or NAT-PMP) while ctx lasts, unless the node listens only on loopback or
+// startPortMap keeps a mapping of the listen port on the router (PCP,
+// NAT-PMP or UPnP-IGD) while ctx lasts, unless the node listens only on loopback or
 // the user said --no-portmap. Most routers offer none; that is quiet.
 func (n *Node) startPortMap(ctx context.Context, wg *sync.WaitGroup, off bool) {
 	if off || n.ln == nil {
