@@ -18,16 +18,8 @@ const DefaultListen = ":7448"
 
 // runDaemon runs a headless node until SIGINT or SIGTERM.
 func runDaemon(rest []string, stderr io.Writer) error {
-	a, c, ov, err := parseNodeCommand(rest, []string{"name", "listen"},
+	a, c, opts, err := parseNodeCommand(rest, []string{"name", "listen"},
 		"tincan daemon [--name NAME] [--listen HOST:PORT] [--bootstrap HOST:PORT,...] [--entry-name NAME] [--dns HOST:PORT] [--use-relays ask|always|never] [--serve-relay] [--home DIR] [--keystore keychain|file]")
-	if err != nil {
-		return err
-	}
-	ro, err := relayOptions(a)
-	if err != nil {
-		return err
-	}
-	stun, err := stunServers(a)
 	if err != nil {
 		return err
 	}
@@ -36,8 +28,7 @@ func runDaemon(rest []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := node.Options{Home: c.home, Keystore: ks, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov, Relay: ro,
-		NoPortMap: a.bool("no-portmap"), STUN: stun}
+	opts.Keystore, opts.Logger = ks, log
 	n, err := node.Open(opts)
 	if errors.Is(err, identity.ErrNoIdentity) {
 		name := a.get("name", "")

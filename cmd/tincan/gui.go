@@ -21,16 +21,8 @@ import (
 // runGUI runs the desktop app: first-run window or main window, with the
 // node in-process and its control socket open for the CLI.
 func runGUI(rest []string, stderr io.Writer) error {
-	a, c, ov, err := parseNodeCommand(rest, []string{"listen", "open"},
+	a, c, opts, err := parseNodeCommand(rest, []string{"listen", "open"},
 		"tincan [--home DIR] [--listen HOST:PORT] [--open NAME] [--bootstrap HOST:PORT,...] [--entry-name NAME]")
-	if err != nil {
-		return err
-	}
-	ro, err := relayOptions(a)
-	if err != nil {
-		return err
-	}
-	stun, err := stunServers(a)
 	if err != nil {
 		return err
 	}
@@ -41,9 +33,9 @@ func runGUI(rest []string, stderr io.Writer) error {
 		ks:   c.openKeystore(),
 		log:  log,
 		open: a.get("open", ""),
-		opts: node.Options{Home: c.home, Listen: a.get("listen", DefaultListen), Logger: log, Control: true, Overlay: ov, Relay: ro, NoPortMap: a.bool("no-portmap"), STUN: stun},
+		opts: opts,
 	}
-	g.opts.Keystore = g.ks
+	g.opts.Keystore, g.opts.Logger = g.ks, log
 	_, explicitListen := a.flags["listen"]
 	g.fallbackListen = !explicitListen
 	go g.start()

@@ -70,22 +70,31 @@ func checkHostPort(s string) error {
 }
 
 // parseNodeCommand parses the flags of a command that runs a node (the
-// daemon or the app): its own value flags, the joining flags and the globals.
-func parseNodeCommand(rest, values []string, usage string) (args, common, node.OverlayOptions, error) {
+// daemon or the app): its own value flags, the joining, relay and NAT flags
+// and the globals. The options it returns hold all but the keystore and
+// the logger.
+func parseNodeCommand(rest, values []string, usage string) (args, common, node.Options, error) {
 	a, err := parseArgs(rest, withGlobals(flagSpec{values: append(append(values, overlayFlags...), relayFlags...),
 		bools: []string{"no-overlay", "no-lan", "serve-relay", "no-serve-relay", "no-portmap"}}))
 	if err != nil {
-		return a, common{}, node.OverlayOptions{}, err
+		return a, common{}, node.Options{}, err
 	}
 	if len(a.pos) != 0 {
-		return a, common{}, node.OverlayOptions{}, usagef("usage: %s", usage)
+		return a, common{}, node.Options{}, usagef("usage: %s", usage)
 	}
 	c, err := commonFrom(a)
 	if err != nil {
-		return a, c, node.OverlayOptions{}, err
+		return a, c, node.Options{}, err
 	}
-	ov, err := overlayOptions(a)
-	return a, c, ov, err
+	o := node.Options{Home: c.home, Listen: a.get("listen", DefaultListen), Control: true, NoPortMap: a.bool("no-portmap")}
+	if o.Overlay, err = overlayOptions(a); err != nil {
+		return a, c, o, err
+	}
+	if o.Relay, err = relayOptions(a); err != nil {
+		return a, c, o, err
+	}
+	o.STUN, err = stunServers(a)
+	return a, c, o, err
 }
 
 // relayOptions reads --use-relays ask|always|never, --serve-relay (or

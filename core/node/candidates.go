@@ -14,31 +14,31 @@ import (
 // link peers observe.
 const maxObservedCandidates = 2
 
-// extraCandidates are the addresses beyond the listen addresses that this
-// node offers contacts: a port the router maps for us first, then each
-// external IP our link peers see us at with our listen port (a NAT that
-// keeps ports maps the listen port there once it has sent from it; a punch
-// dial does). They are recomputed in the background, so the overlay can read
-// them under its lock.
-type extraCandidates struct {
+// addrCache holds addresses recomputed in the background (our extra
+// candidates, the relays we reach), so that the overlay can read them under
+// its lock without I/O.
+type addrCache struct {
 	mu    sync.Mutex
 	addrs []netip.AddrPort
 }
 
-func (e *extraCandidates) get() []netip.AddrPort {
+func (e *addrCache) get() []netip.AddrPort {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.addrs
 }
 
-func (e *extraCandidates) set(as []netip.AddrPort) {
+func (e *addrCache) set(as []netip.AddrPort) {
 	e.mu.Lock()
 	e.addrs = as
 	e.mu.Unlock()
 }
 
-// computeExtra lists the mapped addresses (and a sequential NAT's predicted
-// ports), then observed IPs with the listen port.
+// computeExtra lists the addresses beyond the listen addresses that this
+// node offers contacts: the mapped addresses (and a sequential NAT's predicted
+// ports), then each external IP our link peers see us at with the listen
+// port (a NAT that keeps ports maps the listen port there once it has sent
+// from it; a punch dial does).
 func computeExtra(port uint16, mapped, observed []netip.AddrPort) []netip.AddrPort {
 	var out []netip.AddrPort
 	add := func(a netip.AddrPort) {

@@ -59,8 +59,8 @@ type overlayPart struct {
 
 	listen   netip.AddrPort
 	lanFound chan netip.AddrPort // nodes heard on the LAN
-	extra    extraCandidates     // external candidates, refreshed in the background
-	relays   extraCandidates     // relays we reach, refreshed in the background
+	extra    addrCache           // external candidates, refreshed in the background
+	relays   addrCache           // relays we reach, refreshed in the background
 	elector  *discovery.Elector  // nil unless this node may publish itself
 
 	mu       sync.Mutex

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -152,7 +153,7 @@ func parsePunchAnswer(mine, theirs [punchMsgLen]byte, dialed bool) (client bool,
 		}
 		return true, chat.PathDirect, nil
 	case prefixPunch:
-		cmp := compareBytes(mine[1:], theirs[1:])
+		cmp := bytes.Compare(mine[1:], theirs[1:])
 		if cmp == 0 {
 			return false, "", errSameNonce
 		}
@@ -162,18 +163,6 @@ func parsePunchAnswer(mine, theirs [punchMsgLen]byte, dialed bool) (client bool,
 		return cmp > 0, chat.PathPunched, nil
 	}
 	return false, "", fmt.Errorf("%w: punch answer starts with %#x", chat.ErrProtocol, theirs[0])
-}
-
-func compareBytes(a, b []byte) int {
-	for i := range a {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return 0
 }
 
 // answerPunch is the listener side: the mux read prefixPunch; read the

@@ -70,14 +70,15 @@ type relayPart struct {
 
 	static []netip.AddrPort // given with --relay
 
-	mu    sync.Mutex
-	use   string
-	serve bool
-	asked map[int64]bool // contacts we asked about and have no answer for
+	mu      sync.Mutex
+	use     string
+	serve   bool
+	asked   map[int64]bool    // contacts we asked about and have no answer for
+	answers map[string]string // saved answers by settings key, read once ("" for none)
 }
 
 func newRelayPart(ctx context.Context, n *Node, o RelayOptions) (*relayPart, error) {
-	r := &relayPart{n: n, use: RelaysAsk, asked: map[int64]bool{}}
+	r := &relayPart{n: n, use: RelaysAsk, asked: map[int64]bool{}, answers: map[string]string{}}
 	for _, s := range o.Static {
 		a, err := netip.ParseAddrPort(s)
 		if err != nil || a.Port() == 0 {
@@ -248,13 +249,28 @@ func (r *relayPart) consent(ctx context.Context, c store.Contact) error {
 	return errNeedConsent
 }
 
-// answer is the user's saved answer for c: allowed, denied or "".
+// answer is the user's saved answer for c: allowed, denied or "". Each
+// contact's is read from the store once (contact views ask on every list).
 func (r *relayPart) answer(ctx context.Context, c store.Contact) string {
-	v, err := r.n.st.Setting(ctx, settingConsentStart+hex.EncodeToString(c.Fingerprint))
-	if err != nil {
-		return ""
+	key := consentKey(c)
+	r.mu.Lock()
+	v, ok := r.answers[key]
+	r.mu.Unlock()
+	if ok {
+		return v
 	}
+	v, err := r.n.st.Setting(ctx, key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "" // not cached: read again next time
+	}
+	r.mu.Lock()
+	r.answers[key] = v
+	r.mu.Unlock()
 	return v
+}
+
+func consentKey(c store.Contact) string {
+	return settingConsentStart + hex.EncodeToString(c.Fingerprint)
 }
 
 // consentState is what ContactView.RelayConsent shows for c.
@@ -281,11 +297,12 @@ func (n *Node) AnswerRelay(ctx context.Context, name string, allow bool) error {
 	if allow {
 		v = ConsentAllowed
 	}
-	if err := n.st.SetSetting(ctx, settingConsentStart+hex.EncodeToString(c.Fingerprint), v); err != nil {
+	if err := n.st.SetSetting(ctx, consentKey(c), v); err != nil {
 		return fmt.Errorf("save relay answer: %w", err)
 	}
 	n.relay.mu.Lock()
 	delete(n.relay.asked, c.ID)
+	n.relay.answers[consentKey(c)] = v
 	n.relay.mu.Unlock()
 	if allow {
 		n.chat.Kick(c.ID)

@@ -61,7 +61,7 @@ func startLabServer(t *testing.T, ns string, ip netip.Addr, partner stun.Partner
 // partner), and once against the lab's own plain STUN servers.
 func TestClassifyNATLab(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("natlab builds network namespaces and kernel NATs: needs root (CI runs as root)")
+		t.Fatal("natlab builds network namespaces and kernel NATs: run this test as root, as CI does")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
