@@ -6,11 +6,11 @@ mode=${1:-run}
 
 pkgs=(gcc libc6-dev pkg-config make
   libgl1-mesa-dev libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev
-  libopus-dev libopusfile-dev
+  libopus-dev libopusfile-dev libspeexdsp-dev
   gnome-keyring dbus-daemon dbus-bin dbus-x11)
 if [ "$mode" = test ]; then
   # miniupnpd-nftables: the bare daemon (no init script), for natlab's UPnP router
-  pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps miniupnpd-nftables xdotool)
+  pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps miniupnpd-nftables xdotool espeak-ng sox)
 fi
 
 missing=()
