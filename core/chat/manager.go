@@ -40,6 +40,8 @@ type Config struct {
 	// UpgradeEvery is how often a relayed session tries the direct routes
 	// again; a direct session that comes up replaces it. Default 1 min.
 	UpgradeEvery time.Duration
+	// Calls receives call signalling and media frames; nil drops them.
+	Calls CallHandler
 }
 
 // Manager runs the chat sessions of one identity.

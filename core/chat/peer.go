@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"tincan/core/store"
@@ -28,6 +29,8 @@ type peer struct {
 	events  chan event
 	dialed  chan dialResult
 	done    chan struct{}
+
+	live atomic.Pointer[session] // the live session, for call frames from other goroutines
 
 	// Owned by run.
 	cur        *session
@@ -291,6 +294,7 @@ func (p *peer) keepNew(old, s *session) bool {
 // up makes s the live session and starts sending the outbox over it.
 func (p *peer) up(s *session) {
 	p.cur = s
+	p.live.Store(s)
 	p.backoff, p.attempts = 0, 0
 	p.stopRetry()
 	p.out = newOutState()
@@ -310,6 +314,7 @@ func (p *peer) up(s *session) {
 func (p *peer) down(s *session, reason string, lost bool) {
 	s.close(reason)
 	p.cur = nil
+	p.live.CompareAndSwap(s, nil)
 	p.stopUpgrade()
 	if p.ticker != nil {
 		p.ticker.Stop()

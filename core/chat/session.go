@@ -240,6 +240,16 @@ func (s *session) readLoop() {
 		case wire.Bye:
 			s.report(event{kind: evBye, reason: p.Reason})
 			return
+		case wire.Call:
+			if h := s.m.cfg.Calls; h != nil {
+				h.OnCallSignal(s.contactID, p)
+			}
+			continue
+		case wire.Media:
+			if h := s.m.cfg.Calls; h != nil {
+				h.OnCallMedia(s.contactID, p.Packet)
+			}
+			continue
 		}
 		if !s.report(ev) {
 			return

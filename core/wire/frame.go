@@ -19,6 +19,8 @@ const (
 	TypePong  Type = 5 // keep-alive answer: Pong
 	TypeBye   Type = 6 // clean close: Bye
 	TypeCard  Type = 7 // the sender's new contact card after a rotation: Card
+	TypeCall  Type = 8 // call signalling: Call
+	TypeMedia Type = 9 // a sealed call media packet when no UDP path exists: Media
 )
 
 // HeaderSize is the length of a frame header: version, type, payload length.
@@ -32,7 +34,7 @@ var (
 )
 
 // Known reports whether t is one of the defined frame types.
-func (t Type) Known() bool { return t >= TypeHello && t <= TypeCard }
+func (t Type) Known() bool { return t >= TypeHello && t <= TypeMedia }
 
 // String names the frame type for logs.
 func (t Type) String() string {
@@ -51,6 +53,10 @@ func (t Type) String() string {
 		return "bye"
 	case TypeCard:
 		return "card"
+	case TypeCall:
+		return "call"
+	case TypeMedia:
+		return "media"
 	}
 	return fmt.Sprintf("type(%d)", uint8(t))
 }

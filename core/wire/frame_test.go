@@ -55,7 +55,7 @@ func TestWriteFrameRefuses(t *testing.T) {
 	if err := WriteFrame(&buf, TypeMsg, make([]byte, MaxFrame+1)); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("oversized payload: got %v, want ErrTooLarge", err)
 	}
-	for _, typ := range []Type{0, TypeCard + 1, 255} {
+	for _, typ := range []Type{0, TypeMedia + 1, 255} {
 		if err := WriteFrame(&buf, typ, nil); !errors.Is(err, ErrUnknownType) {
 			t.Fatalf("type %d: got %v, want ErrUnknownType", typ, err)
 		}
@@ -84,7 +84,7 @@ func TestReadFrameRejects(t *testing.T) {
 		{"bad version", header(Version+1, TypeMsg, 0), ErrVersion},
 		{"version zero", header(0, TypeMsg, 0), ErrVersion},
 		{"type zero", header(Version, 0, 0), ErrUnknownType},
-		{"type past card", header(Version, TypeCard+1, 0), ErrUnknownType},
+		{"type past media", header(Version, TypeMedia+1, 0), ErrUnknownType},
 		{"one past the limit", header(Version, TypeMsg, MaxFrame+1), ErrTooLarge},
 		{"huge", header(Version, TypeMsg, 0xFFFFFFFF), ErrTooLarge},
 		{"short header", []byte{Version, byte(TypeMsg), 0}, io.ErrUnexpectedEOF},

@@ -235,6 +235,14 @@ func Decode(t Type, b []byte) (Payload, error) {
 		var v Card
 		err = v.Unmarshal(b)
 		p = v
+	case TypeCall:
+		var v Call
+		err = v.Unmarshal(b)
+		p = v
+	case TypeMedia:
+		var v Media
+		err = v.Unmarshal(b)
+		p = v
 	default:
 		return nil, fmt.Errorf("decode: %w: %d", ErrUnknownType, uint8(t))
 	}

@@ -31,7 +31,15 @@ func randPayload(r *rand.Rand) Payload {
 	for i := range id {
 		id[i] = byte(r.Uint32())
 	}
-	switch r.IntN(7) {
+	switch r.IntN(9) {
+	case 7:
+		return randCall(r)
+	case 8:
+		pkt := make([]byte, 1+r.IntN(MaxMediaPacket))
+		for i := range pkt {
+			pkt[i] = byte(r.Uint32())
+		}
+		return Media{Packet: pkt}
 	case 0:
 		return Hello{Version: uint8(r.Uint32()), Name: randText(r, MaxName)}
 	case 1:
@@ -181,7 +189,7 @@ func TestDecodeRejectsHostileFields(t *testing.T) {
 		{"short ack", TypeAck, make([]byte, 15), ErrMalformed},
 		{"long ping", TypePing, make([]byte, 9), ErrMalformed},
 		{"empty pong", TypePong, nil, ErrMalformed},
-		{"unknown type", 9, nil, ErrUnknownType},
+		{"unknown type", TypeMedia + 1, nil, ErrUnknownType},
 	}
 	for _, c := range cases {
 		p, err := Decode(c.t, c.b)
