@@ -79,6 +79,21 @@ func buildRequest(cmd string, a args) (control.Request, error) {
 		return contactsRequest(a)
 	case "relay":
 		return relayRequest(a)
+	case "call", "answer", "decline":
+		if err := a.want(1, cmd+" NAME"); err != nil {
+			return control.Request{}, err
+		}
+		return control.Request{Cmd: cmd, Name: a.pos[0]}, nil
+	case "hangup":
+		return control.Request{Cmd: cmd}, a.want(0, "hangup")
+	case "mute":
+		if err := a.want(1, "mute on|off"); err != nil {
+			return control.Request{}, err
+		}
+		if v := a.pos[0]; v != "on" && v != "off" {
+			return control.Request{}, usagef("mute: want on or off, not %q", v)
+		}
+		return control.Request{Cmd: "mute", Text: a.pos[0]}, nil
 	case "rotate":
 		if err := a.want(0, "rotate [--keep NAME,...] [--new-key] [--json]"); err != nil {
 			return control.Request{}, err
@@ -172,7 +187,8 @@ func relayRequest(a args) (control.Request, error) {
 
 func printHuman(w io.Writer, cmd string, data json.RawMessage) error {
 	switch cmd {
-	case "relay.allow", "relay.deny", "relay.use", "relay.serve", "relay.caps":
+	case "relay.allow", "relay.deny", "relay.use", "relay.serve", "relay.caps",
+		"call", "answer", "decline", "hangup", "mute":
 		return nil
 	case "id":
 		var v node.Identity
@@ -186,8 +202,19 @@ func printHuman(w io.Writer, cmd string, data json.RawMessage) error {
 		if err := json.Unmarshal(data, &s); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s (%s)\nlistening on %s, keys in the %s, %d message(s) waiting\n\n",
+		fmt.Fprintf(w, "%s (%s)\nlistening on %s, keys in the %s, %d message(s) waiting\n",
 			s.Name, s.Fingerprint[:16], orNone(s.Listen), s.Keystore, s.Outbox)
+		if c := s.Call; c != nil && c.State != "idle" {
+			fmt.Fprintf(w, "call: %s with %s", c.State, c.Contact)
+			if c.Path != "" {
+				fmt.Fprintf(w, " over %s", c.Path)
+			}
+			if c.StartedAt != nil {
+				fmt.Fprintf(w, ", %.0f s", c.Duration)
+			}
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w)
 		return printContacts(w, s.Contacts)
 	case "contacts.list":
 		var cs []node.ContactView

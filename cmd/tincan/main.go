@@ -21,7 +21,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 // valueFlags are every flag that takes a value, so that a value standing
 // before the command word ("tincan --listen :7001") is not taken for it.
 // locale_linux.go keeps a copy of this list in C.
-var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "use-relays", "relay-sessions", "relay-rate", "relay", "stun"}, globalValues...)
+var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio"}, globalValues...)
 
 const usageText = `usage:
   tincan [--home DIR]                 desktop app (the node runs in-process)
@@ -40,12 +40,17 @@ const usageText = `usage:
   tincan relay use ask|always|never   whether to use relays when no direct path works
   tincan relay serve on|off           whether to relay for others
   tincan relay caps SESSIONS KIB_PER_S what relaying for others may take
+  tincan call NAME                    call a contact (progress in 'tincan status')
+  tincan answer NAME | decline NAME   take or refuse the call ringing from NAME
+  tincan hangup                       end the current call
+  tincan mute on|off                  mute or unmute the microphone in the call
 
 global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level debug|info|warn|error
 daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)
 joining (daemon and app): --bootstrap HOST:PORT,... --entry-name NAME [--entry-port P] [--dns HOST:PORT] --no-overlay --no-lan
 NAT traversal (daemon and app): --use-relays ask|always|never (default ask), --serve-relay | --no-serve-relay,
   --relay IP:PORT,... (known relays), --relay-sessions N (default 16), --relay-rate KIB_PER_S (default 256), --no-portmap (no PCP / NAT-PMP / UPnP), --stun IP:PORT,... (extra STUN servers)
+calls (daemon and app): --audio default|null|wav:IN.wav,OUT.wav (WAV: IN played as the microphone, what is heard written to OUT)
 entry point (reachable nodes): --entry-zone ZONE with CLOUDFLARE_API_TOKEN set once [--entry-interval 1m]
 exit codes: 0 done, 1 failed, 2 bad usage or bad input`
 
@@ -113,10 +118,9 @@ func dispatch(cmd string, rest []string, stdout, stderr io.Writer) error {
 		return runGUI(rest, stderr)
 	case "daemon":
 		return runDaemon(rest, stderr)
-	case "id", "contacts", "send", "history", "status", "rotate", "relay":
+	case "id", "contacts", "send", "history", "status", "rotate", "relay",
+		"call", "answer", "decline", "hangup", "mute":
 		return runClient(cmd, rest, stdout)
-	case "call", "answer", "hangup":
-		return fmt.Errorf("'tincan %s' is not available in this version yet", cmd)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usageText)
 		return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"tincan/core/audio"
 	"tincan/core/discovery"
 	"tincan/core/node"
 )
@@ -14,7 +15,7 @@ import (
 var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval"}
 
 // relayFlags are the value flags about relays and NAT traversal.
-var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay", "stun"}
+var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio"}
 
 // overlayOptions reads --bootstrap (comma-separated host:port list),
 // --entry-name, --entry-port, --dns, --no-overlay, and for a node that may
@@ -93,8 +94,14 @@ func parseNodeCommand(rest, values []string, usage string) (args, common, node.O
 	if o.Relay, err = relayOptions(a); err != nil {
 		return a, c, o, err
 	}
-	o.STUN, err = stunServers(a)
-	return a, c, o, err
+	if o.STUN, err = stunServers(a); err != nil {
+		return a, c, o, err
+	}
+	o.Audio.Spec = a.get("audio", "")
+	if _, err := audio.ParseSpec(o.Audio.Spec); err != nil {
+		return a, c, o, usagef("--audio: %v", err)
+	}
+	return a, c, o, nil
 }
 
 // relayOptions reads --use-relays ask|always|never, --serve-relay (or

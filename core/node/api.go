@@ -40,7 +40,8 @@ type MessageView struct {
 	Text      string    `json:"text"`
 	SentAt    time.Time `json:"sent_at"`
 	At        time.Time `json:"at"`
-	State     string    `json:"state"` // queued, sent, delivered, received
+	State     string    `json:"state"`          // queued, sent, delivered, received
+	Kind      string    `json:"kind,omitempty"` // "call" for a call's line ("Missed call"); empty for a chat message
 }
 
 // Status is the node's state as `tincan status --json` prints it.
@@ -57,6 +58,7 @@ type Status struct {
 	Overlay     *OverlayStatus `json:"overlay,omitempty"` // nil when disabled
 	Relay       *RelayStatus   `json:"relay"`
 	NAT         *NATStatus     `json:"nat,omitempty"` // nil until detected
+	Call        *CallView      `json:"call"`          // the current call; state "idle" when none
 }
 
 // RelayStatus is whether the node uses and serves relays. JSON names are
@@ -110,4 +112,5 @@ type Event struct {
 	Presence *ContactView // a contact went online/offline or changed path
 	Contacts bool         // the contact list changed (added/removed)
 	RelayAsk *ContactView // no direct path to this contact: may a relay be used?
+	Call     *CallView    // the current call changed (rings, answered, ended...)
 }

@@ -56,6 +56,7 @@ func (n *Node) convert(ctx context.Context, ev chat.Event) (Event, bool) {
 		n.cardDelivered(ctx)
 		return Event{}, false
 	case chat.PresenceChanged:
+		n.calls.onPresence(e)
 		c, err := n.st.ContactByID(ctx, e.ContactID)
 		if err != nil {
 			return Event{}, false

@@ -42,6 +42,19 @@ func (n *Node) Handle(ctx context.Context, req control.Request) (any, error) {
 		return n.History(ctx, req.Name, req.Limit)
 	case "rotate":
 		return n.Rotate(ctx, req.Keep, req.NewKey)
+	case "call":
+		return struct{}{}, n.Call(ctx, req.Name)
+	case "answer":
+		return struct{}{}, n.Answer(ctx, req.Name)
+	case "decline":
+		return struct{}{}, n.Decline(ctx, req.Name)
+	case "hangup":
+		return struct{}{}, n.Hangup(ctx)
+	case "mute":
+		if req.Text != "on" && req.Text != "off" {
+			return nil, badInput(errors.New("mute: want on or off"))
+		}
+		return struct{}{}, n.SetMute(ctx, req.Text == "on")
 	case "relay.allow", "relay.deny":
 		return struct{}{}, n.AnswerRelay(ctx, req.Name, req.Cmd == "relay.allow")
 	case "relay.use":

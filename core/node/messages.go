@@ -80,8 +80,12 @@ func messageView(contactName string, m store.Message) MessageView {
 	if m.Direction == store.Incoming {
 		dir = "in"
 	}
-	return MessageView{
+	v := MessageView{
 		ID: hex.EncodeToString(m.ID[:]), Contact: contactName, Direction: dir,
 		Text: m.Body, SentAt: m.SentAt, At: m.At, State: m.State.String(),
 	}
+	if m.Kind == store.KindCall {
+		v.Kind = "call"
+	}
+	return v
 }

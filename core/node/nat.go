@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"tincan/core/overlay"
 	"tincan/core/stun"
@@ -23,21 +23,12 @@ type natPart struct {
 	mux    *stun.Mux
 	altMux *stun.Mux
 
+	turn atomic.Uint32 // rotates the partner askPartner picks
+
 	mu     sync.Mutex
 	report *stun.Report
 	err    string
 }
-
-// How often the NAT is classified: soon after start, then again while it
-// fails (no peers yet), then every so often (networks change).
-const (
-	natFirst = 3 * time.Second
-	natSoon  = 3 * time.Second // no peers to ask yet: they come with joining
-	natRetry = 30 * time.Second
-	// natUnsureTries is how many quick retries an "unknown" type gets.
-	natUnsureTries = 5
-	natEvery       = 10 * time.Minute
-)
 
 // startNAT opens the UDP sockets and starts answering and classifying. A
 // port already taken on UDP only costs the detection; it is logged.
@@ -78,63 +69,6 @@ func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup, stunServers []s
 		defer wg.Done()
 		p.run(ctx)
 	}()
-}
-
-func (p *natPart) run(ctx context.Context) {
-	defer func() {
-		p.mux.Close()
-		p.conn.Close()
-		if p.alt != nil {
-			p.altMux.Close()
-			p.alt.Close()
-		}
-	}()
-	wait, unsure := natFirst, 0
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		switch ok, noPeers := p.classify(ctx); {
-		case ok && p.known():
-			wait, unsure = natEvery, 0
-		case ok && unsure < natUnsureTries:
-			// An "unknown" is often one lost probe: ask again soon, a few times.
-			wait, unsure = natSoon, unsure+1
-		case ok:
-			wait = natEvery
-		case noPeers:
-			wait = natSoon
-		default:
-			wait = natRetry
-		}
-	}
-}
-
-// classify asks up to four overlay peers we dialed (their UDP port is the
-// TCP port they listen on) and keeps the report.
-func (p *natPart) classify(ctx context.Context) (ok, noPeers bool) {
-	servers := p.servers()
-	if len(servers) == 0 {
-		p.setResult(nil, "no overlay peers to ask yet")
-		return false, true
-	}
-	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	rep, err := p.mux.Classify(cctx, servers)
-	if err != nil {
-		if ctx.Err() == nil {
-			p.setResult(nil, err.Error())
-		}
-		return false, false
-	}
-	p.n.log.Info("NAT detected", "type", rep.Type, "external", rep.External, "mapping", rep.Mapping, "filtering", rep.Filtering)
-	p.setResult(&rep, "")
-	if rep.Mapping == stun.MappingUnknown && len(servers) < 2 {
-		return false, true // one peer cannot tell the mapping: ask again when there are more
-	}
-	return true, false
 }
 
 // servers are the remote ends of links we dialed, one per IP, then the
@@ -184,22 +118,37 @@ func (p *natPart) setResult(rep *stun.Report, errText string) {
 }
 
 // askPartner passes a "change IP" request to a linked peer at another IP,
-// over the authenticated overlay link. It must not block.
+// over the authenticated overlay link. It must not block. The partner
+// changes from one request to the next: an asker that finds the answer
+// came through a hole of its own (it sent to that partner lately) asks
+// again, and another partner can then give a real answer.
 func (p *natPart) askPartner(to netip.AddrPort, id [12]byte) {
 	ov := p.n.ov
 	if ov == nil {
 		return
 	}
-	self := p.conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
+	self := []netip.Addr{p.conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()}
+	p.mu.Lock()
+	if p.report != nil && p.report.External.IsValid() {
+		self = append(self, p.report.External.Addr().Unmap())
+	}
+	p.mu.Unlock()
+	var partners []overlay.Peer
 	for _, l := range ov.net.Links() {
 		ip := l.Remote.Addr().Unmap()
-		if l.Retiring || ip == to.Addr().Unmap() || ip == self {
+		if l.Retiring || ip == to.Addr().Unmap() || slices.Contains(self, ip) {
 			continue
 		}
-		// The link layer's Send queues and returns (it never blocks).
-		ov.net.Send(overlay.Peer{GUID: l.GUID, Addr: l.Remote}, &overlay.ProbeRequest{To: to, Transaction: id})
+		partners = append(partners, overlay.Peer{GUID: l.GUID, Addr: l.Remote})
+	}
+	if len(partners) == 0 {
+		p.n.log.Debug("change-IP request not passed on: no partner at another IP", "for", to)
 		return
 	}
+	partner := partners[int(p.turn.Add(1)-1)%len(partners)]
+	p.n.log.Debug("change-IP request passed on", "for", to, "partner", partner.GUID.Short(), "partner_addr", partner.Addr)
+	// The link layer's Send queues and returns (it never blocks).
+	ov.net.Send(partner, &overlay.ProbeRequest{To: to, Transaction: id})
 }
 
 // probe answers a peer's ProbeRequest: a binding answer from our address.
@@ -207,7 +156,9 @@ func (p *natPart) askPartner(to netip.AddrPort, id [12]byte) {
 func (p *natPart) probe(from overlay.Peer, m *overlay.ProbeRequest) {
 	if err := p.server.Probe(m.To, m.Transaction); err != nil {
 		p.n.log.Debug("partner probe not sent", "to", m.To, "for", from.GUID.Short(), "err", err)
+		return
 	}
+	p.n.log.Debug("partner probe sent", "to", m.To, "for", from.GUID.Short())
 }
 
 // natStatus is what the node knows of its NAT: the detection, the mapped ports.

@@ -36,6 +36,7 @@ type Options struct {
 	Relay     RelayOptions      // whether to use and to serve relays
 	NoPortMap bool              // never ask the router to map our port (UPnP / NAT-PMP)
 	STUN      []string          // extra STUN servers ("IP:port") for NAT detection, after our overlay peers
+	Audio     AudioOptions      // the call audio device
 }
 
 // Node is one running tincan: identity, store and chat sessions.
@@ -56,6 +57,7 @@ type Node struct {
 	plainDialer chat.Dialer     // opens TCP connections with no prefix
 	mux         *mux            // splits ln between chat and the overlay
 	ov          *overlayPart    // nil when the overlay is disabled
+	calls       *callPart       // voice calls
 	ctl         *control.Server
 	log         *slog.Logger
 	started     time.Time
@@ -201,6 +203,7 @@ func (n *Node) start(opts Options) error {
 		Listener:     chatLn,
 		Emit:         n.raw.push,
 		UpgradeEvery: opts.Relay.UpgradeEvery,
+		Calls:        chatCalls{&n.calls},
 		Logger:       log.With("part", "chat"),
 	})
 	if err != nil {
@@ -214,6 +217,15 @@ func (n *Node) start(opts Options) error {
 	n.cancel = cancel
 	n.startPortMap(ctx, &n.wg, opts.NoPortMap)
 	n.startNAT(ctx, &n.wg, opts.STUN)
+	if err := n.startCalls(opts.Audio); err != nil {
+		cancel()
+		n.wg.Wait()
+		if ln != nil {
+			ln.Close()
+		}
+		st.Close()
+		return err
+	}
 	n.wg.Add(2)
 	if n.ov != nil {
 		if n.mux != nil {
@@ -261,6 +273,7 @@ func (n *Node) Close() error {
 			n.ov.remember(ctx) // the next start rejoins through these peers
 			cancel()
 		}
+		n.calls.mgr.Close() // hang up first, while the sessions can still say so
 		n.cancel()
 		n.relay.server.Close()
 		n.raw.close()

@@ -41,7 +41,8 @@ func (n *Node) Status(ctx context.Context) (Status, error) {
 	if n.ov != nil {
 		ov = n.ov.status()
 	}
-	return Status{Overlay: ov, Relay: n.relay.status(), NAT: n.natStatus(),
+	cv := n.CurrentCall()
+	return Status{Overlay: ov, Relay: n.relay.status(), NAT: n.natStatus(), Call: &cv,
 		Name: n.Name(), Fingerprint: hex.EncodeToString(n.fingerprint()),
 		Card: n.Card(), Listen: n.ListenAddr(), Keystore: n.ks.Kind(), Home: n.home,
 		Contacts: cs, Outbox: pending, Uptime: time.Since(n.started).Seconds(),

@@ -72,7 +72,17 @@ type Message struct {
 	State     State
 	Seq       int64 // local insertion order; history is ordered by it
 	Read      bool  // incoming: the user has seen it
+	Kind      Kind  // a chat message, or a call's line in the conversation
 }
+
+// Kind says what a stored message is.
+type Kind int
+
+// Kinds of message.
+const (
+	KindChat Kind = 0 // a chat message
+	KindCall Kind = 1 // a call's line ("Missed call", "Call, 3:12"): local only, never sent
+)
 
 // Errors callers decide on.
 var (

@@ -168,3 +168,38 @@ func TestTimesRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestCallRecordsJoinTheConversation(t *testing.T) {
+	s, _ := openTemp(t)
+	c := addContact(t, s, "ben")
+	ctx := context.Background()
+	if _, err := s.Enqueue(ctx, Message{ContactID: c.ID, Body: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddCallRecord(ctx, c.ID, true, "Missed call", time.Now(), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddCallRecord(ctx, c.ID, false, "Call, 3:12", time.Now(), false); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.History(ctx, c.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 3 || h[1].Kind != KindCall || h[1].Body != "Missed call" || h[1].Direction != Incoming || h[1].Read {
+		t.Fatalf("history is %+v, want the message then an unread missed call and an outgoing call line", h)
+	}
+	if h[0].Kind != KindChat || h[2].Kind != KindCall || h[2].Direction != Outgoing {
+		t.Fatalf("kinds are wrong: %+v", h)
+	}
+	if n, _ := s.Unread(ctx, c.ID); n != 1 {
+		t.Fatalf("%d unread, want the missed call only", n)
+	}
+	ob, _ := s.Outbox(ctx, c.ID)
+	if len(ob) != 1 {
+		t.Fatalf("outbox holds %d messages, want only the chat message (call lines are never sent)", len(ob))
+	}
+	if _, err := s.AddCallRecord(ctx, c.ID+100, false, "Call", time.Now(), false); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a call record for an unknown contact: %v", err)
+	}
+}

@@ -10,7 +10,7 @@ import (
 // ErrEmptyMessage means a message body is empty or only white space.
 var ErrEmptyMessage = errors.New("message is empty")
 
-const msgCols = `seq, contact_id, direction, id, body, sent_at, at, state, read`
+const msgCols = `seq, contact_id, direction, id, body, sent_at, at, state, read, kind`
 
 // validateBody applies the body rules shared by both directions.
 func validateBody(body string) error {
@@ -34,7 +34,7 @@ func scanMessage(r scanner) (Message, error) {
 	var m Message
 	var id []byte
 	var sentAt, at int64
-	err := r.Scan(&m.Seq, &m.ContactID, &m.Direction, &id, &m.Body, &sentAt, &at, &m.State, &m.Read)
+	err := r.Scan(&m.Seq, &m.ContactID, &m.Direction, &id, &m.Body, &sentAt, &at, &m.State, &m.Read, &m.Kind)
 	if err != nil {
 		return Message{}, err
 	}

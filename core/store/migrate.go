@@ -63,6 +63,11 @@ var migrations = [][]string{
 			revoke    TEXT    NOT NULL
 		)`,
 	},
+	// 3: calls leave a line in the conversation: a message of kind 1
+	// (never in the outbox, never sent).
+	{
+		`ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0 CHECK (kind IN (0, 1))`,
+	},
 }
 
 // migrate applies pending migrations, each in its own transaction, and fails
