@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tincan/core/audio"
+	"tincan/core/call/jitter"
 	"tincan/core/call/media"
 )
 
@@ -47,7 +48,10 @@ type EngineConfig struct {
 	// meanwhile. Default 5 s.
 	PunchTimeout time.Duration
 	// NoUDP never tries UDP (tests of the session path).
-	NoUDP  bool
+	NoUDP bool
+	// Jitter configures the receive buffer; the zero value is the adaptive
+	// buffer (the benchmark sets ToxAV's fixed 3 frames, no FEC, beside it).
+	Jitter jitter.Config
 	Logger *slog.Logger
 }
 

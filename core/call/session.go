@@ -76,7 +76,7 @@ func newSession(e *Engine, p Params, send *media.Sealer, recv *media.Opener, dev
 	s := &session{
 		e: e, p: p, log: e.log.With("call", fmt.Sprintf("%x", p.ID), "contact", p.ContactID),
 		send: send, recv: recv, start0: time.Now(), ctx: ctx, cancel: cancel,
-		jb:     jitter.New(jitter.Config{}),
+		jb:     jitter.New(e.cfg.Jitter),
 		rc:     rate.New(rate.Config{}),
 		rxBody: make([]byte, media.MaxBody),
 		stream: audio.NewStream(dev, audio.StreamOptions{Logger: e.log}),
