@@ -71,6 +71,9 @@ type callPart struct {
 	mgr    *call.Manager
 	engine *call.Engine
 
+	events *queue[call.Info] // the manager's reports, handled in order off its lock
+	ring   *ringer
+
 	mu       sync.Mutex
 	capture  string // chosen device IDs; "" is the system default
 	playback string
@@ -84,7 +87,11 @@ func (n *Node) startCalls(opts AudioOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
-	p := &callPart{n: n, spec: spec, names: map[int64]string{}}
+	p := &callPart{n: n, spec: spec, names: map[int64]string{}, events: newQueue[call.Info](),
+		ring: &ringer{log: n.log.With("part", "ring")}}
+	if spec.Kind == audio.SpecDefault {
+		p.ring.open = p.openAudio // a WAV or null device has no one to ring
+	}
 	ctx := context.Background()
 	p.capture, _ = n.st.Setting(ctx, settingCapture)
 	p.playback, _ = n.st.Setting(ctx, settingPlayback)
@@ -104,7 +111,7 @@ func (n *Node) startCalls(opts AudioOptions) error {
 		Media:      p.engine,
 		Candidates: p.candidates,
 		Connect:    n.chat.Kick,
-		Emit:       p.onCall,
+		Emit:       p.events.push,
 		Logger:     n.log.With("part", "call"),
 	})
 	n.calls = p
@@ -194,9 +201,30 @@ func (p *callPart) candidates() []string {
 	return out
 }
 
-// onCall turns the manager's reports into node events, and an ended call
-// into a line in the conversation.
+// run handles the manager's reports in order until the queue is closed
+// and drained (Node.Close), so the last call's line is always written.
+func (p *callPart) run() {
+	defer p.ring.stop()
+	for {
+		info, ok := p.events.pop(nil)
+		if !ok {
+			return
+		}
+		p.onCall(info)
+	}
+}
+
+// onCall turns one of the manager's reports into a node event, a tone, and
+// for an ended call a line in the conversation.
 func (p *callPart) onCall(info call.Info) {
+	switch {
+	case info.State == call.Ringing:
+		p.ring.set("ring")
+	case info.State == call.Calling && info.RemoteRinging:
+		p.ring.set("ringback")
+	default:
+		p.ring.set("")
+	}
 	name := p.contactName(info.ContactID)
 	v := callView(info, name)
 	p.n.publish(Event{Call: &v})

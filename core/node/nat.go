@@ -2,11 +2,11 @@ package node
 
 import (
 	"context"
+	"encoding/binary"
 	"net"
 	"net/netip"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"tincan/core/overlay"
 	"tincan/core/stun"
@@ -22,8 +22,6 @@ type natPart struct {
 	server *stun.Server
 	mux    *stun.Mux
 	altMux *stun.Mux
-
-	turn atomic.Uint32 // rotates the partner askPartner picks
 
 	mu     sync.Mutex
 	report *stun.Report
@@ -119,9 +117,10 @@ func (p *natPart) setResult(rep *stun.Report, errText string) {
 
 // askPartner passes a "change IP" request to a linked peer at another IP,
 // over the authenticated overlay link. It must not block. The partner
-// changes from one request to the next: an asker that finds the answer
-// came through a hole of its own (it sent to that partner lately) asks
-// again, and another partner can then give a real answer.
+// follows from the transaction ID: a retransmission goes to the same
+// partner, while a new request (an asker whose answer came through a hole
+// of its own, as it sent to that partner lately, asks again) may go to
+// another one, who can then give a real answer.
 func (p *natPart) askPartner(to netip.AddrPort, id [12]byte) {
 	ov := p.n.ov
 	if ov == nil {
@@ -145,7 +144,7 @@ func (p *natPart) askPartner(to netip.AddrPort, id [12]byte) {
 		p.n.log.Debug("change-IP request not passed on: no partner at another IP", "for", to)
 		return
 	}
-	partner := partners[int(p.turn.Add(1)-1)%len(partners)]
+	partner := partners[binary.BigEndian.Uint32(id[:4])%uint32(len(partners))]
 	p.n.log.Debug("change-IP request passed on", "for", to, "partner", partner.GUID.Short(), "partner_addr", partner.Addr)
 	// The link layer's Send queues and returns (it never blocks).
 	ov.net.Send(partner, &overlay.ProbeRequest{To: to, Transaction: id})

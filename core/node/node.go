@@ -261,6 +261,11 @@ func (n *Node) start(opts Options) error {
 		defer n.wg.Done()
 		n.dispatch(ctx)
 	}()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.calls.run()
+	}()
 	log.Info("node started", "home", n.home, "listen", n.ListenAddr(), "keystore", opts.Keystore.Kind())
 	return nil
 }
@@ -274,6 +279,7 @@ func (n *Node) Close() error {
 			cancel()
 		}
 		n.calls.mgr.Close() // hang up first, while the sessions can still say so
+		n.calls.events.close()
 		n.cancel()
 		n.relay.server.Close()
 		n.raw.close()
