@@ -6,7 +6,7 @@ BIN         := build/tincan
 STATICCHECK := build/bin/staticcheck
 FUZZTIME    ?= 20000x
 
-.PHONY: all run build deps deps-test test lint unit fuzz screenshot bench sim sim-quick natlab clean
+.PHONY: all run build deps deps-test test lint unit fuzz screenshot bench bench-call sim sim-quick natlab clean
 
 all: build
 
@@ -66,6 +66,13 @@ sim-quick:
 ## bench: message round trip against bare TLS, burst, idle memory
 bench: build
 	scripts/bench.sh $(BIN)
+
+## bench-call: the real call pipeline between two engines over loopback UDP
+## through an impairing proxy (0%, 5%, 15% loss + 30 ms jitter), against
+## Opus alone and a ToxAV-style fixed 3-frame buffer; BENCH_CALL_ARGS go to
+## cmd/tincan-bench-call. Prints the table in docs/CALLS.md.
+bench-call: deps-test
+	$(GO) run ./cmd/tincan-bench-call $(BENCH_CALL_ARGS)
 
 ## natlab: tincan daemons across kernel NATs in network namespaces, as root:
 ## every pair of NAT kinds must deliver both ways, directly where the NATs
