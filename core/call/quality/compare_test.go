@@ -8,7 +8,7 @@ import (
 )
 
 func TestCompareOfADelayedCopyIsPerfect(t *testing.T) {
-	ref := readWAV(t, speechA)
+	ref := excerpt(t)
 	const lag = 3 * 960 // 60 ms
 	r := Compare(ref, delayed(ref, lag))
 	t.Logf("delayed copy: %v", r)

@@ -52,7 +52,7 @@ func TestSTOIOfACleanCopyIsOne(t *testing.T) {
 		t.Errorf("STOI of speech against itself is %.6f, not 1", got)
 	}
 	// A level change is not a loss of intelligibility.
-	if got := STOI(ref, scaled(ref, 0.3), SampleRate); got < 0.999 {
+	if got := STOI(ref[:6*SampleRate], scaled(ref[:6*SampleRate], 0.3), SampleRate); got < 0.999 {
 		t.Errorf("STOI of speech against itself at a lower level is %.4f, not about 1", got)
 	}
 }
@@ -76,7 +76,7 @@ func TestSTOIFallsAsNoiseRises(t *testing.T) {
 }
 
 func TestSTOIOfUnrelatedSpeechIsLow(t *testing.T) {
-	a, b := readWAV(t, speechA), readWAV(t, speechB)
+	a, b := excerpt(t), readWAV(t, speechB)[:6*SampleRate]
 	got := STOI(a, b, SampleRate)
 	t.Logf("speech-a against speech-b: STOI %.4f", got)
 	if got > 0.3 {
