@@ -55,15 +55,23 @@ func equalise(sc *scene, got []float64) []float64 {
 		}
 	}
 	p.inverse(sxy)
-	// Circular impulse response: its second half is negative time. Shift it
-	// by half a block to make it causal, and the result back by as much.
-	h := make([]float64, eqFFT)
+	// Circular impulse response: its end is negative time. Keep eqPre
+	// samples before zero and eqPost after (the output is already aligned,
+	// so what is left is short), delay it by eqPre to make it causal, and
+	// take the result back by as much.
+	h := make([]float64, eqPre+eqPost)
 	for i := range h {
-		h[i] = real(sxy[(i+eqFFT/2)%eqFFT])
+		h[i] = real(sxy[(i-eqPre+eqFFT)%eqFFT])
 	}
-	wet := convolve(append(append([]float64(nil), sc.near...), make([]float64, eqFFT/2)...), h)
-	return wet[eqFFT/2:]
+	wet := convolve(append(append([]float64(nil), sc.near...), make([]float64, eqPre)...), h)
+	return wet[eqPre:]
 }
+
+// The part of the estimated response kept, in samples before and after 0.
+const (
+	eqPre  = 1024
+	eqPost = 3072
+)
 
 // allNearOnly reports whether every frame touching samples [from, to) is
 // near-end only.

@@ -64,13 +64,13 @@ func (p *fftPlan) run(x []complex128, inv bool) {
 }
 
 // convolve returns the first len(x) samples of x convolved with h, by
-// overlap-add.
+// overlap-add, two real blocks per complex FFT (one in the real part, one in
+// the imaginary part: h is real, so they come out apart).
 func convolve(x, h []float64) []float64 {
-	n := 1
-	for n < 2*len(h) {
+	n := 4096
+	for n < 8*len(h) {
 		n <<= 1
 	}
-	n = max(n, 4096)
 	p := newFFT(n)
 	hf := make([]complex128, n)
 	for i, v := range h {
@@ -78,12 +78,18 @@ func convolve(x, h []float64) []float64 {
 	}
 	p.forward(hf)
 	block := n - len(h) + 1
-	y := make([]float64, len(x)+n)
+	y := make([]float64, len(x)+2*n)
 	buf := make([]complex128, n)
-	for start := 0; start < len(x); start += block {
+	at := func(i int) float64 {
+		if i < len(x) {
+			return x[i]
+		}
+		return 0
+	}
+	for start := 0; start < len(x); start += 2 * block {
 		clear(buf)
-		for i := 0; i < block && start+i < len(x); i++ {
-			buf[i] = complex(x[start+i], 0)
+		for i := range block {
+			buf[i] = complex(at(start+i), at(start+block+i))
 		}
 		p.forward(buf)
 		for i := range buf {
@@ -92,6 +98,7 @@ func convolve(x, h []float64) []float64 {
 		p.inverse(buf)
 		for i, v := range buf {
 			y[start+i] += real(v)
+			y[start+block+i] += imag(v)
 		}
 	}
 	return y[:len(x)]

@@ -42,27 +42,25 @@ func newSpectra(frame int) *spectra {
 		lo: int(math.Ceil(100 * float64(n) / SampleRate)), hi: 8000 * n / SampleRate}
 }
 
-// power writes the power spectrum of x (one frame) over [lo, hi] to p.
-func (s *spectra) power(x []float64, p []float64) {
+// lsd is the log-spectral distance between frames ref and got, with both
+// spectra floored 50 dB below ref's peak bin. It transforms both at once
+// (ref in the real part, got in the imaginary part) and splits the spectra
+// by their symmetry.
+func (s *spectra) lsd(ref, got []float64, pr, pg []float64) float64 {
 	clear(s.buf)
-	for i, v := range x {
-		s.buf[i] = complex(v*s.window[i], 0)
+	for i := range ref {
+		s.buf[i] = complex(ref[i]*s.window[i], got[i]*s.window[i])
 	}
 	s.plan.forward(s.buf)
-	for k := s.lo; k <= s.hi; k++ {
-		c := s.buf[k]
-		p[k-s.lo] = real(c)*real(c) + imag(c)*imag(c)
-	}
-}
-
-// lsd is the log-spectral distance between frames ref and got, with both
-// spectra floored 50 dB below ref's peak bin.
-func (s *spectra) lsd(ref, got []float64, pr, pg []float64) float64 {
-	s.power(ref, pr)
-	s.power(got, pg)
+	n := len(s.buf)
 	peak := 0.0
-	for _, v := range pr {
-		peak = max(peak, v)
+	for k := s.lo; k <= s.hi; k++ {
+		z, zc := s.buf[k], s.buf[n-k]
+		zc = complex(real(zc), -imag(zc))
+		r, g := (z+zc)/2, (z-zc)/complex(0, 2)
+		pr[k-s.lo] = real(r)*real(r) + imag(r)*imag(r)
+		pg[k-s.lo] = real(g)*real(g) + imag(g)*imag(g)
+		peak = max(peak, pr[k-s.lo])
 	}
 	floor := max(peak*1e-5, 1e-9)
 	var sum float64
