@@ -142,7 +142,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	_ = entry
 	// Every node finds out what NAT it is behind first, as it would long
 	// before its user adds a contact.
-	wrongNAT := checkDetection(ctx, lab, nodes, 45*time.Second, stdout)
+	wrongNAT := checkDetection(ctx, lab, nodes, 60*time.Second, stdout)
 	pairs := makePairs(lab, c.kinds, nodes)
 	fmt.Fprintf(stdout, "measuring %d pairs, %d at a time, %v each at most\n", len(pairs), c.parallel, c.timeout)
 	results := runPairs(ctx, pairs, c, stdout)

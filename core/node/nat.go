@@ -69,8 +69,11 @@ func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup, stunServers []s
 	}()
 }
 
-// servers are the remote ends of links we dialed, one per IP, then the
-// --stun servers.
+// servers are the STUN servers to ask, one per IP, at most four of them
+// overlay peers: first the remote ends of links we dialed (their UDP port
+// is the TCP port they listen on, and they answered us), then the listen
+// addresses of peers that dialed us (a reachable node has few links of its
+// own making; a peer behind a NAT may not answer), then the --stun servers.
 func (p *natPart) servers() (out []netip.AddrPort) {
 	var ips []netip.Addr
 	defer func() {
@@ -85,25 +88,25 @@ func (p *natPart) servers() (out []netip.AddrPort) {
 	if ov == nil {
 		return nil
 	}
-	for _, l := range ov.net.Links() {
-		a := netip.AddrPortFrom(l.Remote.Addr().Unmap(), l.Remote.Port())
-		if l.Inbound || l.Retiring || !a.IsValid() || slices.Contains(ips, a.Addr()) {
-			continue
-		}
-		ips = append(ips, a.Addr())
-		out = append(out, a)
-		if len(out) == 4 {
-			break
+	links := ov.net.Links()
+	for _, inbound := range []bool{false, true} {
+		for _, l := range links {
+			a := l.Remote
+			if inbound {
+				a = l.Advertised
+			}
+			a = netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+			if l.Inbound != inbound || l.Retiring || !a.IsValid() || a.Port() == 0 || slices.Contains(ips, a.Addr()) {
+				continue
+			}
+			ips = append(ips, a.Addr())
+			out = append(out, a)
+			if len(out) == 4 {
+				return out
+			}
 		}
 	}
 	return out
-}
-
-// known reports whether the last detection named the NAT type.
-func (p *natPart) known() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.report != nil && p.report.Type != stun.TypeUnknown
 }
 
 func (p *natPart) setResult(rep *stun.Report, errText string) {

@@ -41,6 +41,10 @@ const (
 	probeTries         = 3 // a probe is declared blocked after 2.1 s
 	maxClassifyServers = 8 // servers looked at, at most
 	filterServers      = 3 // servers asked for change probes, at most
+	// changeIPAsks is how often one server is asked for a change-IP answer
+	// while each answer comes through a hole this socket opened (a server
+	// may pick another partner each time).
+	changeIPAsks = 3
 )
 
 // NATType is the classic name of a mapping and filtering pair.
@@ -64,6 +68,9 @@ type Report struct {
 	Mapping   Mapping
 	Filtering Filtering
 	Type      NATType
+	// Probes says what each probe found, one line each, in order: what a
+	// surprising answer is diagnosed from.
+	Probes []string
 }
 
 // probeResult is the outcome of one CHANGE-REQUEST probe.
@@ -80,10 +87,12 @@ const (
 //
 //   - External: Binding with the first server that answers (A).
 //   - Filtering: a CHANGE-REQUEST "change IP" to A, answered by A's partner
-//     from an address this classification never sent to, and a "change
-//     port" to A, answered from A's alternate port (the next servers are
-//     asked if A cannot make one). Both are asked before any other server
-//     is contacted, so a restricted NAT has no hole for the partner yet.
+//     from an address the socket has not sent to in the last minutes (an
+//     answer through a hole of our own is set aside and A asked again), and
+//     a "change port" to A, answered from A's alternate port (the next
+//     servers are asked if A cannot make one). Both are asked before any
+//     other server is contacted, so a restricted NAT has no hole for the
+//     partner yet.
 //   - Mapping: Binding with the next server at another IP; the same mapped
 //     address means endpoint-independent mapping.
 //
@@ -113,9 +122,11 @@ func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, e
 			if ctx.Err() != nil || errors.Is(err, ErrClosed) {
 				return rep, fmt.Errorf("classify: %w", err)
 			}
+			rep.note("%v", err)
 			lastErr = err
 			continue
 		}
+		rep.note("binding %s: mapped %s", s, mapped)
 		rep.Mapped[i], rep.External, a = mapped, mapped, i
 		break
 	}
@@ -123,7 +134,7 @@ func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, e
 		return rep, fmt.Errorf("classify: no server answered: %w", lastErr)
 	}
 
-	ipRes, portRes, err := m.filterProbes(ctx, servers, a, contacted)
+	ipRes, portRes, err := m.filterProbes(ctx, servers, a, contacted, &rep)
 	if err != nil {
 		return rep, err
 	}
@@ -141,8 +152,10 @@ func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, e
 				if ctx.Err() != nil || errors.Is(err, ErrClosed) {
 					return rep, fmt.Errorf("classify: %w", err)
 				}
+				rep.note("mapping: %v", err)
 				continue
 			}
+			rep.note("mapping: binding %s: mapped %s", s, mapped)
 			rep.Mapped[a+1+i] = mapped
 			rep.Mapping = MappingDependent
 			if mapped == rep.External {
@@ -151,8 +164,16 @@ func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, e
 			break
 		}
 	}
+	if rep.Mapping == MappingUnknown {
+		rep.note("mapping: no server at a second IP answered")
+	}
 	rep.Type = natType(rep.Mapping, rep.Filtering)
 	return rep, nil
+}
+
+// note adds a line to Probes.
+func (r *Report) note(format string, args ...any) {
+	r.Probes = append(r.Probes, fmt.Sprintf(format, args...))
 }
 
 // Classify is Mux.Classify on a socket that nobody else reads meanwhile: it
@@ -165,25 +186,32 @@ func Classify(ctx context.Context, conn *net.UDPConn, servers []netip.AddrPort) 
 
 // filterProbes makes the change-IP and change-port probes: both to server
 // a at once, then to the next servers one by one for a probe a could not make.
-func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int, contacted map[netip.Addr]bool) (ipRes, portRes probeResult, err error) {
+func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int, contacted map[netip.Addr]bool, rep *Report) (ipRes, portRes probeResult, err error) {
 	var ipErr, portErr error
+	var ipNote, portNote string
 	var wg sync.WaitGroup
-	wg.Go(func() { ipRes, ipErr = m.changeIP(ctx, servers[a], contacted) })
-	wg.Go(func() { portRes, portErr = m.changePort(ctx, servers[a]) })
+	wg.Go(func() { ipRes, ipNote, ipErr = m.changeIP(ctx, servers[a], contacted) })
+	wg.Go(func() { portRes, portNote, portErr = m.changePort(ctx, servers[a]) })
 	wg.Wait()
+	rep.Probes = append(rep.Probes, ipNote, portNote)
 	if err := errors.Join(ipErr, portErr); err != nil {
 		return ipRes, portRes, fmt.Errorf("classify: %w", err)
 	}
 	for i := a + 1; i < len(servers) && i < a+filterServers && (ipRes == untested || portRes == untested); i++ {
 		s := servers[i]
 		contacted[s.Addr()] = true
+		var note string
 		if ipRes == untested {
-			if ipRes, err = m.changeIP(ctx, s, contacted); err != nil {
+			ipRes, note, err = m.changeIP(ctx, s, contacted)
+			rep.note("%s", note)
+			if err != nil {
 				return ipRes, portRes, fmt.Errorf("classify: %w", err)
 			}
 		}
 		if portRes == untested {
-			if portRes, err = m.changePort(ctx, s); err != nil {
+			portRes, note, err = m.changePort(ctx, s)
+			rep.note("%s", note)
+			if err != nil {
 				return ipRes, portRes, fmt.Errorf("classify: %w", err)
 			}
 		}
@@ -192,36 +220,55 @@ func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int,
 }
 
 // changeIP asks s for an answer from another IP address. An answer from an
-// address this classification has sent to proves nothing about filtering.
-func (m *Mux) changeIP(ctx context.Context, s netip.AddrPort, contacted map[netip.Addr]bool) (probeResult, error) {
-	r, err := m.transact(ctx, s, true, false, probeRTO, probeTries, func(r reply) bool {
-		return r.from == s || r.resp.OK && r.from.Addr() != s.Addr()
-	})
-	switch {
-	case errors.Is(err, ErrNoAnswer):
-		return blocked, nil
-	case err != nil:
-		return untested, fmt.Errorf("change-IP probe via %s: %w", s, err)
-	case r.from == s || contacted[r.from.Addr()]:
-		return untested, nil
+// address this classification has sent to, or that this socket sent to
+// recently for any reason (a partner probe for another node, say), came
+// through a hole of our own making and proves nothing about filtering: s
+// is asked again, as it may pick another partner.
+func (m *Mux) changeIP(ctx context.Context, s netip.AddrPort, contacted map[netip.Addr]bool) (probeResult, string, error) {
+	var holes []netip.Addr
+	for range changeIPAsks {
+		r, err := m.transact(ctx, s, true, false, probeRTO, probeTries, func(r reply) bool {
+			return r.from == s || r.resp.OK && r.from.Addr() != s.Addr()
+		})
+		switch {
+		case errors.Is(err, ErrNoAnswer):
+			return blocked, fmt.Sprintf("change-IP via %s: blocked (no answer)%s", s, heldHoles(holes)), nil
+		case err != nil:
+			return untested, fmt.Sprintf("change-IP via %s: %v", s, err), fmt.Errorf("change-IP probe via %s: %w", s, err)
+		case r.from == s:
+			return untested, fmt.Sprintf("change-IP via %s: not offered (answered from the server itself)", s), nil
+		case contacted[r.from.Addr()] || m.sent.recent(r.from.Addr(), time.Now()):
+			holes = append(holes, r.from.Addr())
+			continue
+		}
+		return passed, fmt.Sprintf("change-IP via %s: passed, from %s%s", s, r.from, heldHoles(holes)), nil
 	}
-	return passed, nil
+	return untested, fmt.Sprintf("change-IP via %s: untested%s", s, heldHoles(holes)), nil
+}
+
+// heldHoles describes the change-IP answers set aside for arriving through
+// our own holes.
+func heldHoles(ips []netip.Addr) string {
+	if len(ips) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; answers from %v set aside (this socket sent there recently)", ips)
 }
 
 // changePort asks s for an answer from another port of its address.
-func (m *Mux) changePort(ctx context.Context, s netip.AddrPort) (probeResult, error) {
+func (m *Mux) changePort(ctx context.Context, s netip.AddrPort) (probeResult, string, error) {
 	r, err := m.transact(ctx, s, false, true, probeRTO, probeTries, func(r reply) bool {
 		return r.from == s || r.resp.OK && r.from.Addr() == s.Addr()
 	})
 	switch {
 	case errors.Is(err, ErrNoAnswer):
-		return blocked, nil
+		return blocked, fmt.Sprintf("change-port via %s: blocked (no answer)", s), nil
 	case err != nil:
-		return untested, fmt.Errorf("change-port probe via %s: %w", s, err)
+		return untested, fmt.Sprintf("change-port via %s: %v", s, err), fmt.Errorf("change-port probe via %s: %w", s, err)
 	case r.from == s:
-		return untested, nil
+		return untested, fmt.Sprintf("change-port via %s: not offered (answered from the server's own port)", s), nil
 	}
-	return passed, nil
+	return passed, fmt.Sprintf("change-port via %s: passed, from %s", s, r.from), nil
 }
 
 // filtering names the filtering the two probes show.

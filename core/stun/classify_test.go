@@ -2,7 +2,10 @@ package stun
 
 import (
 	"context"
+	"net"
 	"net/netip"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,5 +119,55 @@ func TestNATType(t *testing.T) {
 		if typ := natType(c.mapping, f); typ != c.typ {
 			t.Errorf("natType(%s, %s) = %s, want %s", c.mapping, f, typ, c.typ)
 		}
+	}
+}
+
+// TestClassifySetsAsideOwnHoles: a change-IP answer from an address the
+// socket sent to recently (here: as another node's partner, through its own
+// Server) came through our own hole and proves nothing; the server is asked
+// again and a partner the socket never sent to decides.
+func TestClassifySetsAsideOwnHoles(t *testing.T) {
+	t.Parallel()
+	used := listen(t, "127.0.0.2")  // a partner the client sent to
+	fresh := listen(t, "127.0.0.4") // a partner it never sent to
+	cases := []struct {
+		name     string
+		partners []*net.UDPConn // taken in turn, one per change-IP request
+		want     Filtering
+		wantNote string
+	}{
+		{"another partner answers", []*net.UDPConn{used, fresh}, FilteringIndependent, "passed, from 127.0.0.4"},
+		{"only a used partner", []*net.UDPConn{used}, FilteringAddressOrLooser, "untested; answers from [127.0.0.2 127.0.0.2 127.0.0.2] set aside"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var turn atomic.Int32
+			s := startServer(t, "127.0.0.1", true, PartnerFunc(func(to netip.AddrPort, id [12]byte) {
+				p := tc.partners[int(turn.Add(1)-1)%len(tc.partners)]
+				_, _ = p.WriteToUDPAddrPort(buildSuccess(id, to), to)
+			}), ServerOptions{})
+			// The client as a node runs it: its own server on the socket.
+			c := listen(t, "127.0.0.3")
+			srv := NewServer(c, ServerOptions{})
+			m := NewMux(c, MuxOptions{Server: srv})
+			defer m.Close()
+			if err := srv.Probe(addrOf(used), newID()); err != nil {
+				t.Fatalf("the client could not send a partner probe: %v", err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			r, err := m.Classify(ctx, []netip.AddrPort{s.addr()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s / %s: %q", r.Filtering, r.Type, r.Probes)
+			if r.Filtering != tc.want {
+				t.Errorf("filtering is %s, want %s", r.Filtering, tc.want)
+			}
+			if !slices.ContainsFunc(r.Probes, func(p string) bool { return strings.Contains(p, tc.wantNote) }) {
+				t.Errorf("no probe note says %q: %q", tc.wantNote, r.Probes)
+			}
+		})
 	}
 }

@@ -91,6 +91,7 @@ func (m *Mux) transact(ctx context.Context, dst netip.AddrPort, changeIP, change
 			if sent == tries {
 				return reply{}, ErrNoAnswer
 			}
+			m.sent.note(dst.Addr(), time.Now())
 			if _, err := m.conn.WriteToUDPAddrPort(req, dst); err != nil {
 				return reply{}, fmt.Errorf("send to %s: %w", dst, err)
 			}

@@ -36,6 +36,7 @@ type Mux struct {
 	conn  *net.UDPConn
 	srv   *Server
 	other func([]byte, netip.AddrPort)
+	sent  *sentLog // where conn sent to, by any writer
 	log   *slog.Logger
 
 	mu      sync.Mutex
@@ -66,6 +67,10 @@ func NewMux(conn *net.UDPConn, o MuxOptions) *Mux {
 	}
 	m := &Mux{conn: conn, srv: o.Server, other: o.Other, log: o.Logger,
 		pending: map[txID]chan reply{}, stop: make(chan struct{}), done: make(chan struct{})}
+	m.sent = newSentLog()
+	if o.Server != nil && o.Server.conn == conn {
+		m.sent = o.Server.sent // the server's answers leave through the same NAT mapping
+	}
 	go m.readLoop()
 	return m
 }
@@ -77,6 +82,7 @@ func (m *Mux) LocalAddr() netip.AddrPort {
 
 // WriteToUDPAddrPort sends b to to through the shared socket.
 func (m *Mux) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error) {
+	m.sent.note(to.Addr(), time.Now())
 	n, err := m.conn.WriteToUDPAddrPort(b, to)
 	if err != nil {
 		return n, fmt.Errorf("udp send to %s: %w", to, err)

@@ -141,8 +141,49 @@ func TestClassifyNATLab(t *testing.T) {
 				pr.Name, r.Mapping, r.Filtering, r.Type)
 		}
 	})
+	// A node that was a partner for the second server's node (it sent a
+	// probe to that address from its own port, opening its NAT for it)
+	// still finds its port-restricted NAT: the partner's change-IP answer
+	// through that hole is set aside, and the change-port probe decides.
+	wg.Go(func() {
+		r, err := classifyAfterProbe(ctx, pr, servers, servers[1])
+		if err != nil {
+			t.Errorf("%s after a partner probe: %v", pr.Name, err)
+			return
+		}
+		t.Logf("%s after a partner probe to %s: %s / %s / %s %q", pr.Name, servers[1], r.Mapping, r.Filtering, r.Type, r.Probes)
+		if r.Type != stun.TypePortRestricted {
+			t.Errorf("%s after sending a partner probe to %s: type %s, want port-restricted (probes: %q)",
+				pr.Name, servers[1], r.Type, r.Probes)
+		}
+	})
 	wg.Wait()
-	t.Logf("classified %d sites in %v", len(clients)+1, time.Since(classStart).Round(time.Millisecond))
+	t.Logf("classified %d sites in %v", len(clients)+2, time.Since(classStart).Round(time.Millisecond))
+}
+
+// classifyAfterProbe classifies from the site's host as a node does (a
+// server and a client on one socket) right after that socket sent a
+// partner's probe to sentTo.
+func classifyAfterProbe(ctx context.Context, site *natlab.Site, servers []netip.AddrPort, sentTo netip.AddrPort) (stun.Report, error) {
+	var r stun.Report
+	err := natlab.Do(site.Host, func() error {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		srv := stun.NewServer(c, stun.ServerOptions{})
+		m := stun.NewMux(c, stun.MuxOptions{Server: srv})
+		defer m.Close()
+		if err := srv.Probe(sentTo, [12]byte{1, 2, 3}); err != nil {
+			return err
+		}
+		if r, err = m.Classify(ctx, servers); err != nil {
+			return fmt.Errorf("classify: %w", err)
+		}
+		return nil
+	})
+	return r, err
 }
 
 // classifyFrom classifies a fresh socket (bound to every address, as a

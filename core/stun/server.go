@@ -54,6 +54,7 @@ type Server struct {
 	alt     *net.UDPConn
 	partner Partner
 	limit   *limiter
+	sent    *sentLog // where conn sent to: shared with a Mux on conn
 	log     *slog.Logger
 }
 
@@ -70,7 +71,7 @@ func NewServer(conn *net.UDPConn, o ServerOptions) *Server {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Server{conn: conn, alt: o.Alt, partner: o.Partner,
-		limit: newLimiter(o.PerIP, o.Total, limiterSize), log: o.Logger}
+		limit: newLimiter(o.PerIP, o.Total, limiterSize), sent: newSentLog(), log: o.Logger}
 }
 
 // HandlePacket answers b if it is a STUN request that arrived from from on
@@ -118,6 +119,7 @@ func (s *Server) Probe(to netip.AddrPort, id [12]byte) error {
 	if !s.limit.allow(to.Addr(), time.Now()) {
 		return fmt.Errorf("STUN probe to %s: %w", to, ErrRateLimited)
 	}
+	s.sent.note(to.Addr(), time.Now())
 	if _, err := s.conn.WriteToUDPAddrPort(buildSuccess(id, to), to); err != nil {
 		return fmt.Errorf("STUN probe to %s: %w", to, err)
 	}
@@ -125,6 +127,9 @@ func (s *Server) Probe(to netip.AddrPort, id [12]byte) error {
 }
 
 func (s *Server) send(c *net.UDPConn, b []byte, to netip.AddrPort) {
+	if c == s.conn {
+		s.sent.note(to.Addr(), time.Now())
+	}
 	if _, err := c.WriteToUDPAddrPort(b, to); err != nil {
 		s.log.Debug("STUN answer", "to", to, "err", err)
 	}
