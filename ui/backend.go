@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 
+	"tincan/core/audio"
 	"tincan/core/node"
 )
 
@@ -25,6 +26,15 @@ type Backend interface {
 	SetRelayPolicy(ctx context.Context, policy string) error
 	SetServeRelay(ctx context.Context, on bool) error
 	SetRelayCaps(ctx context.Context, sessions int, rateKiB int64) error
+
+	Call(ctx context.Context, name string) error
+	Answer(ctx context.Context, name string) error
+	Decline(ctx context.Context, name string) error
+	Hangup(ctx context.Context) error
+	SetMute(ctx context.Context, on bool) error
+	CurrentCall() node.CallView
+	AudioDevices() (capture, playback []audio.Info, chosenCapture, chosenPlayback string, err error)
+	SetAudioDevices(ctx context.Context, capture, playback string) error
 }
 
 var _ Backend = (*node.Node)(nil)

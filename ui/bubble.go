@@ -23,13 +23,15 @@ const bubbleShare = 0.72
 type bubble struct {
 	widget.BaseWidget
 
-	msg node.MessageView
-	out bool
-	now func() time.Time
+	msg    node.MessageView
+	out    bool
+	system bool // a call's line ("Missed call"): centred and quiet, see callline.go
+	now    func() time.Time
 
 	bg   *canvas.Rectangle
 	text *widget.Label
 	meta *canvas.Text
+	icon *widget.Icon // shown on system lines only
 
 	cacheWidth, cacheHeight float32
 }
@@ -43,6 +45,8 @@ func newBubble(m node.MessageView, now func() time.Time) *bubble {
 	b.text.Selectable = true
 	b.meta = canvas.NewText("", color.Black)
 	b.meta.TextSize = theme.CaptionTextSize()
+	b.icon = widget.NewIcon(phoneIcon)
+	b.icon.Hide()
 	b.ExtendBaseWidget(b)
 	b.set(m)
 	return b
@@ -56,6 +60,7 @@ func (b *bubble) set(m node.MessageView) {
 	}
 	b.msg = m
 	b.out = !incoming(m)
+	b.setSystem(m.Kind == kindCall)
 	b.text.SetText(m.Text)
 	b.meta.Text = b.metaText()
 	b.Refresh()
@@ -66,7 +71,7 @@ func (b *bubble) metaText() string {
 	if b.msg.At.IsZero() {
 		t = clock(b.msg.SentAt, b.now())
 	}
-	if !b.out {
+	if !b.out || b.system {
 		return t
 	}
 	return strings.TrimSpace(t + "   " + stateLabel(b.msg.State))
@@ -78,6 +83,9 @@ type geometry struct {
 }
 
 func (b *bubble) layoutFor(width float32) geometry {
+	if b.system {
+		return b.systemGeometry(width)
+	}
 	margin := theme.Padding() * 2
 	inner := theme.InnerPadding()
 	maxW := width*bubbleShare - margin
@@ -141,6 +149,10 @@ func (r *bubbleRenderer) Layout(size fyne.Size) {
 	b := r.b
 	g := b.layoutFor(size.Width)
 	b.cacheWidth, b.cacheHeight = size.Width, g.height
+	if b.system {
+		b.layoutSystem(g, size.Width)
+		return
+	}
 	b.bg.Move(fyne.NewPos(g.x, 0))
 	b.bg.Resize(fyne.NewSize(g.width, g.height))
 	b.text.Move(fyne.NewPos(g.x, 0))
@@ -156,6 +168,11 @@ func (r *bubbleRenderer) MinSize() fyne.Size { return r.b.MinSize() }
 func (r *bubbleRenderer) Refresh() {
 	b := r.b
 	bg := theme.Color(theme.ColorNameBackground)
+	if b.system {
+		b.refreshSystem()
+		r.Layout(b.Size())
+		return
+	}
 	if b.out {
 		b.bg.FillColor = mix(bg, theme.Color(theme.ColorNamePrimary), 0.22)
 	} else {
@@ -172,7 +189,7 @@ func (r *bubbleRenderer) Refresh() {
 }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.b.bg, r.b.text, r.b.meta}
+	return []fyne.CanvasObject{r.b.bg, r.b.icon, r.b.text, r.b.meta}
 }
 
 func (r *bubbleRenderer) Destroy() {}

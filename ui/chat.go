@@ -20,12 +20,14 @@ type chatView struct {
 	now     func() time.Time
 	drafts  map[string]string // unsent text of the chats not shown
 
-	title  *widget.Label
-	dot    *canvas.Circle
-	status *quietText
-	remove *widget.Button
-	relay  *widget.Button  // answers the relay question, when there is one
-	header *fyne.Container // name, reachability and buttons
+	title   *widget.Label
+	dot     *canvas.Circle
+	status  *quietText
+	remove  *widget.Button
+	relay   *widget.Button  // answers the relay question, when there is one
+	actions *fyne.Container // the header's buttons
+	header  *fyne.Container // name, reachability and buttons
+	callHdr *callHeader     // the Call button, or the call with this contact
 
 	col    *column
 	rows   *fyne.Container
@@ -52,7 +54,8 @@ func newChatView(onSend, onRemove, onRelay func(), now func() time.Time) *chatVi
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(10), v.dot))
 	titles := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2.5), v.title,
 		container.NewBorder(nil, nil, dot, nil, v.status))
-	v.header = container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(v.relay, v.remove)), titles)
+	v.actions = container.NewHBox(v.relay, v.remove)
+	v.header = container.NewBorder(nil, nil, nil, container.NewCenter(v.actions), titles)
 
 	v.col = &column{}
 	v.rows = container.New(v.col)
@@ -94,6 +97,7 @@ func (v *chatView) show(c node.ContactView) {
 		v.send.Enable()
 	}
 	setDot(v.dot, c.Online)
+	v.showCall()
 	v.showRelay(c)
 }
 

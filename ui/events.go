@@ -20,6 +20,8 @@ func (m *Main) onEvent(ev node.Event) {
 		m.reloadContacts()
 	case ev.RelayAsk != nil:
 		m.onRelayAsk(*ev.RelayAsk)
+	case ev.Call != nil:
+		m.onCall(*ev.Call)
 	}
 }
 
@@ -35,7 +37,9 @@ func (m *Main) onMessage(msg node.MessageView) {
 		m.markRead(msg.Contact)
 		return
 	}
-	m.app.SendNotification(fyne.NewNotification(msg.Contact, preview(msg.Text, notifyChars)))
+	if msg.Kind != kindCall { // a missed call notifies as the call ends
+		m.app.SendNotification(fyne.NewNotification(msg.Contact, preview(msg.Text, notifyChars)))
+	}
 	m.reloadContacts()
 }
 

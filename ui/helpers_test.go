@@ -120,6 +120,8 @@ type memBackend struct {
 	serves   []bool           // SetServeRelay calls, in order
 	caps     []relayCaps      // SetRelayCaps calls, in order
 	relayErr error            // what the four relay calls fail with
+
+	call memCall // the call methods' state, see callmem_test.go
 }
 
 // relayAnswer is one AnswerRelay call a memBackend took.

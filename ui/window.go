@@ -43,6 +43,8 @@ type Main struct {
 	me       *quietText
 	contacts *contactList
 	chat     *chatView
+	call     *callPanel // the call in progress, under the toolbar
+	calls    callState
 	hint     *quietText
 	howTo    *quietText
 	hintAdd  *widget.Button
@@ -165,10 +167,14 @@ func (m *Main) build() {
 	m.nobody = container.NewCenter(container.NewVBox(bigIcon, m.hint, m.howTo, container.NewCenter(m.hintAdd)))
 	m.chat.root.Hide()
 
+	m.call = m.buildCall()
+
 	split := container.NewHSplit(m.contacts.root, container.NewStack(m.nobody, m.chat.root))
 	split.Offset = 0.3
-	m.w.SetContent(container.NewBorder(
-		container.NewVBox(container.NewPadded(bar), widget.NewSeparator()), nil, nil, nil, split))
+	content := container.New(windowLayout{m.call},
+		container.NewVBox(container.NewPadded(bar), widget.NewSeparator()), m.call.root, split)
+	m.call.holder = content
+	m.w.SetContent(content)
 }
 
 // follow starts the goroutine that hands the node's events to the UI.
