@@ -61,7 +61,7 @@ type Pong struct {
 // Static errors, so that checking a body never allocates.
 var (
 	errEmptyOpus = fmt.Errorf("empty Opus payload: %w", ErrMalformed)
-	errBigOpus   = fmt.Errorf("Opus payload over %d bytes: %w", MaxOpus, ErrTooLarge)
+	errBigOpus   = fmt.Errorf("payload of Opus over %d bytes: %w", MaxOpus, ErrTooLarge)
 	errFlags     = fmt.Errorf("unknown audio flags: %w", ErrMalformed)
 	errJitter    = fmt.Errorf("jitter over %d µs: %w", MaxJitterMicros, ErrMalformed)
 	errBuffer    = fmt.Errorf("jitter buffer over %d ms: %w", MaxBufferMillis, ErrMalformed)
