@@ -207,7 +207,7 @@ func printSettings(w io.Writer, o options, r *results) {
 func printDetails(w io.Writer, r *results) {
 	fmt.Fprintln(w, "Details (medians; counters summed over both receivers, delays averaged):")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| condition | method | mouth to ear ms (window range) | STOI whole-file | jitter target ms | jitter mean delay ms | played | lost | late | concealed | FEC | held | skipped | silence | underruns | dropped (playout) | proxy dropped |")
+	fmt.Fprintln(w, "| condition | method | mouth to ear ms, A→B / B→A (window range) | STOI whole-file | jitter target ms | jitter mean delay ms | played | lost | late | concealed | FEC | held | skipped | silence | underruns | dropped (playout) | proxy dropped |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for ci, c := range r.Conds {
 		for _, m := range []struct {
@@ -247,8 +247,10 @@ func printDetails(w io.Writer, r *results) {
 			sub := r.loopLag() + ms(netDelay)
 			lo := median(m.calls, func(c callResult) float64 { l, _ := r.delayRange(c); return l + sub })
 			hi := median(m.calls, func(c callResult) float64 { _, h := r.delayRange(c); return h + sub })
-			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-				c.Name, m.name, num(median(m.calls, mouthToEar), 1), num(lo, 0), num(hi, 0), num(median(m.calls, wholeSTOI), 3), jd("TargetDelay"), jd("MeanDelay"),
+			ab := num(median(m.calls, func(c callResult) float64 { return ms(c.Dir[0].Delay) }), 1)
+			ba := num(median(m.calls, func(c callResult) float64 { return ms(c.Dir[1].Delay) }), 1)
+			fmt.Fprintf(w, "| %s | %s | %s / %s (%s–%s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				c.Name, m.name, ab, ba, num(lo, 0), num(hi, 0), num(median(m.calls, wholeSTOI), 3), jd("TargetDelay"), jd("MeanDelay"),
 				jc("Played"), jc("Lost"), jc("Late"), jc("Concealed"), jc("RecoveredFEC"), jc("Held"), jc("Skipped"), jc("Silence"),
 				sc("Underruns"), sc("Dropped"), pd)
 		}
