@@ -128,12 +128,6 @@ func talkingRates(c callResult) (wire, opus float64) {
 	return wire, opus
 }
 
-// wireRate is what both parties sent over the whole call, every packet
-// kind, per party, in bits/s (silence sends nothing).
-func wireRate(c callResult) float64 {
-	return float64(c.Wire[0].Bytes+c.Wire[1].Bytes) * 8 / c.Wall.Seconds() / 2
-}
-
 // cpuPerCall is one party's share of the process's CPU during the call,
 // % of one core: (process CPU% - idle CPU%) / 2.
 func (r *results) cpuPerCall(c callResult) float64 { return (c.CPU - r.IdleCPU) / 2 }
