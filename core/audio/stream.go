@@ -61,6 +61,9 @@ type Stream struct {
 	level                                 atomic.Uint64 // math.Float64bits of the meter level
 	fed                                   atomic.Bool   // WriteFrame was called at least once
 
+	// Owned by the audio thread (one callback at a time, across Swap too).
+	surplus int // samples played in a row while more than a frame stayed queued
+
 	rmu, wmu sync.Mutex
 
 	mu      sync.Mutex
@@ -254,6 +257,7 @@ func (s *Stream) callback(out, in []int16) {
 				s.underruns.Add(1)
 			}
 		}
+		s.trim(len(out))
 	}
 	s.periods.Add(1)
 }
@@ -272,4 +276,24 @@ func (s *Stream) meter(in []int16) {
 	prev := math.Float64frombits(s.level.Load())
 	fallen := prev - levelFallPerSec*float64(len(in))/SampleRate
 	s.level.Store(math.Float64bits(max(p, fallen, 0)))
+}
+
+// trimAfter is how long more than one frame may stay queued for playback
+// before one frame is dropped: a stall (the process woke late, the device
+// played silence) otherwise leaves the extra latency in place for good.
+const trimAfter = SampleRate // one second
+
+// trim drops one queued frame once more than a frame has stayed queued for
+// trimAfter; it runs on the audio thread after each period of n samples.
+func (s *Stream) trim(n int) {
+	if s.play.Len() <= FrameSamples {
+		s.surplus = 0
+		return
+	}
+	s.surplus += n
+	if s.surplus >= trimAfter {
+		s.play.Discard(FrameSamples)
+		s.dropped.Add(1)
+		s.surplus = 0
+	}
 }

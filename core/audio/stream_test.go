@@ -290,3 +290,42 @@ func TestSwapToFailingDeviceKeepsTheOld(t *testing.T) {
 		t.Fatalf("after a failed swap the stream is on %q (old running: %v), want the old device running", s.DeviceName(), old.running())
 	}
 }
+
+// TestStreamTrimsLatencyAfterAStall: after a stall leaves frames queued for
+// playback (here: three written before the device played), the queue
+// shrinks back to one frame within about a second, a frame at a time, while
+// a frame is written per frame played.
+func TestStreamTrimsLatencyAfterAStall(t *testing.T) {
+	s := NewStream(&fakeDevice{name: "fake"}, StreamOptions{})
+	for range 3 {
+		s.WriteFrame(frameOf(1))
+	}
+	in, out := make([]int16, FrameSamples/2), make([]int16, FrameSamples/2)
+	periods := 0
+	for ; periods < 200 && s.play.Len() > FrameSamples; periods++ {
+		if periods%2 == 0 {
+			s.WriteFrame(frameOf(2))
+		}
+		s.callback(out, in)
+	}
+	if s.play.Len() > FrameSamples {
+		t.Fatalf("%d samples still queued after %d periods of 10 ms, want at most a frame", s.play.Len(), periods)
+	}
+	if got := time.Duration(periods) * 10 * time.Millisecond; got < time.Second || got > 3*time.Second {
+		t.Fatalf("the surplus went after %v, want after about one to two seconds (one frame a second)", got)
+	}
+	if d := s.Stats().Dropped; d != 2 {
+		t.Fatalf("%d frames dropped to trim, want 2", d)
+	}
+	// A queue that stays at one frame is left alone.
+	before := s.Stats().Dropped
+	for i := range 300 {
+		if i%2 == 0 {
+			s.WriteFrame(frameOf(3))
+		}
+		s.callback(out, in)
+	}
+	if s.Stats().Dropped != before {
+		t.Fatal("frames dropped from a queue that held one frame or less")
+	}
+}

@@ -44,6 +44,8 @@ type Stats struct {
 	Loss         float64       // fraction of the contact's packets lost (0..1), recent
 	Concealed    float64       // fraction of played frames concealed (PLC), whole call
 	Recovered    uint64        // frames rebuilt from FEC
+	Lost         uint64        // the contact's packets that never played (lost or late)
+	ConcealedN   uint64        // frames we played that were concealed (PLC)
 	JitterDepth  time.Duration // the jitter buffer's current target
 	RTT          time.Duration // round trip, from the media reports
 	Bitrate      int           // our encoder's bitrate, bits/s

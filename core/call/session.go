@@ -285,6 +285,7 @@ func (s *session) Stats() Stats {
 	st.RTT = s.rtt
 	st.Loss = s.peerLoss
 	st.Recovered = js.RecoveredFEC
+	st.Lost, st.ConcealedN = js.Lost, js.Concealed
 	st.JitterDepth = js.TargetDelay
 	if n := js.Played + js.RecoveredFEC + js.Concealed; n > 0 {
 		st.Concealed = float64(js.Concealed) / float64(n)

@@ -42,6 +42,8 @@ type CallStats struct {
 	Loss         float64 `json:"loss"`      // fraction of our packets the contact lost, recent
 	Concealed    float64 `json:"concealed"` // fraction of frames we played that were concealed
 	RecoveredFEC uint64  `json:"recovered_fec"`
+	Lost         uint64  `json:"lost"`             // the contact's packets that never played
+	ConcealedN   uint64  `json:"concealed_frames"` // frames played concealed
 	JitterMs     float64 `json:"jitter_buffer_ms"`
 	RTTMs        float64 `json:"rtt_ms"`
 	Bitrate      int     `json:"bitrate"`
@@ -318,7 +320,7 @@ func callView(info call.Info, name string) CallView {
 	st := info.Stats
 	if st.Path != "" {
 		v.Path, v.Relay, v.Remote = st.Path, st.Relay, st.Remote
-		v.Stats = &CallStats{Loss: st.Loss, Concealed: st.Concealed, RecoveredFEC: st.Recovered,
+		v.Stats = &CallStats{Loss: st.Loss, Concealed: st.Concealed, RecoveredFEC: st.Recovered, Lost: st.Lost, ConcealedN: st.ConcealedN,
 			JitterMs: float64(st.JitterDepth.Microseconds()) / 1000, RTTMs: float64(st.RTT.Microseconds()) / 1000,
 			Bitrate: st.Bitrate, Sent: st.Sent, Received: st.Received, Dropped: st.Dropped, InputLevel: st.InputLevel}
 	}
