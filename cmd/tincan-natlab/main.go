@@ -5,8 +5,11 @@
 // kind of kernel NAT), runs a real `tincan daemon` on each client, and for
 // every pair of NAT kinds adds the two as contacts by card only, sends a
 // message each way and records the path taken and the time to delivery. It
-// prints the matrix and exits non-zero if a message is lost or a pair that
-// can connect directly ends up on a relay. It needs root, and removes every
+// prints the matrix. Then two of the pairs call each other (a punched UDP
+// call and one over the relay) with WAV files as microphones and speakers.
+// It exits non-zero if a message is lost, a pair that can connect directly
+// ends up on a relay, or a call does not connect, takes the wrong path or
+// does not carry the speech both ways. It needs root, and removes every
 // namespace it made on exit, even on failure.
 package main
 
@@ -38,8 +41,11 @@ type config struct {
 	jsonOut  string
 	probe    bool
 	verbose  bool
-	logLevel string   // the daemons' --log-level
-	extra    []string // more daemon flags (the lab's DDNS)
+	logLevel string // the daemons' --log-level
+	calls    bool
+	speech   string    // the speech files' directory
+	voices   *[2]voice // the clips the site daemons play; nil: no calls
+	extra    []string  // more daemon flags (the lab's DDNS)
 }
 
 func main() {
@@ -61,12 +67,18 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&c.probe, "probe", true, "probe and print the NAT behaviours first")
 	fs.BoolVar(&c.verbose, "v", false, "log the lab's steps")
+	fs.BoolVar(&c.calls, "calls", true, "after the chat pairs, place a punched UDP call and a relayed call")
+	fs.StringVar(&c.speech, "speech", "assets/speech", "the directory of speech-a.wav and speech-b.wav, for the calls")
 	fs.StringVar(&c.logLevel, "daemon-log-level", "info", "the daemons' --log-level (their logs are in -dir)")
 	if err := fs.Parse(argv); err != nil {
 		return 2
 	}
 	var err error
 	if c.kinds, err = natlab.ParseKinds(kinds); err != nil {
+		fmt.Fprintln(stderr, "tincan-natlab:", err)
+		return 2
+	}
+	if c.speech, err = filepath.Abs(c.speech); err != nil {
 		fmt.Fprintln(stderr, "tincan-natlab:", err)
 		return 2
 	}
@@ -108,6 +120,13 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	}
 	defer lab.Close()
 	c.dir = lab.Dir
+	if c.calls {
+		vs, err := makeVoices(c.speech, lab.Dir)
+		if err != nil {
+			return false, err
+		}
+		c.voices = &vs
+	}
 	fmt.Fprintf(stdout, "lab %s: %d sites behind %d kinds of NAT, built in %v\n\n", lab.Prefix, len(lab.Sites), len(c.kinds), since(start))
 
 	allOK := true
@@ -151,6 +170,19 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	fmt.Fprintln(stdout)
 	writeMedians(stdout, results)
 	fmt.Fprintln(stdout)
+	var calls []callResult
+	if c.calls {
+		calls = runCalls(ctx, pickCalls(pairs, stdout), stdout)
+		fmt.Fprintln(stdout)
+		writeCallTable(stdout, calls)
+		fmt.Fprintln(stdout)
+	}
+	badCalls := 0
+	for _, r := range calls {
+		if len(r.failures()) > 0 {
+			badCalls++
+		}
+	}
 	wrongEntry := checkEntries(ctx, lab, nodes, dd, 30*time.Second, stdout)
 
 	lost, notDirect, direct := 0, 0, 0
@@ -165,8 +197,8 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			direct++
 		}
 	}
-	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; %d entry-point faults; took %v\n",
-		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, wrongEntry, since(start))
+	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; %d entry-point faults; %d of %d calls failed; took %v\n",
+		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, wrongEntry, badCalls, len(calls), since(start))
 	if keep {
 		fmt.Fprintf(stdout, "daemon homes and logs: %s\n", c.dir)
 	}
@@ -175,7 +207,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			return false, err
 		}
 	}
-	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0 && wrongEntry == 0, nil
+	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0 && wrongEntry == 0 && badCalls == 0, nil
 }
 
 // startNodes runs the entry daemon, then one daemon per site bootstrapping

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,9 @@ type node struct {
 	log  string
 	proc *natlab.Proc
 	card string
+
+	said  []int16 // the clip its WAV microphone plays in every call
+	heard string  // the WAV its speaker writes, anew at every call
 }
 
 // startNode runs a daemon for site inside its host namespace; bootstrap ""
@@ -44,6 +48,11 @@ func startNode(lab *natlab.Lab, c config, site *natlab.Site, bootstrap string) (
 	args = append(args, "--use-relays", "always")
 	args = append(args, c.extra...)
 	if bootstrap != "" {
+		if c.voices != nil {
+			v := voiceOf(lab, *c.voices, site)
+			n.said, n.heard = v.said, filepath.Join(dir, site.Name+"-heard.wav")
+			args = append(args, "--audio", "wav:"+v.path+","+n.heard)
+		}
 		args = append(args, "--bootstrap", bootstrap)
 	} else {
 		args = append(args, "--serve-relay")
@@ -135,4 +144,48 @@ func (n *node) contact(ctx context.Context, name string) (contactView, error) {
 		}
 	}
 	return contactView{}, fmt.Errorf("%s has no contact %s", n.site.Name, name)
+}
+
+// call reads the node's current call (`status --json` .call).
+func (n *node) call(ctx context.Context) (callView, error) {
+	st, err := n.status(ctx)
+	if err != nil {
+		return callView{}, err
+	}
+	if st.Call == nil {
+		return callView{}, fmt.Errorf("%s: status has no call object", n.site.Name)
+	}
+	return *st.Call, nil
+}
+
+// logSize is the daemon log's length now, to read what comes after.
+func (n *node) logSize() int64 {
+	fi, err := os.Stat(n.log)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// callLog is the call part's lines of the daemon log from offset on.
+func (n *node) callLog(offset int64) []string {
+	f, err := os.Open(n.log)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	defer f.Close()
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return []string{err.Error()}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 4<<20))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if strings.Contains(line, "part=call") {
+			out = append(out, line)
+		}
+	}
+	return out
 }

@@ -37,6 +37,7 @@ type statusView struct {
 	Listen  string         `json:"listen"`
 	Overlay *overlayStatus `json:"overlay"`
 	NAT     *natView       `json:"nat"`
+	Call    *callView      `json:"call"`
 }
 
 // natView is the "nat" object of `status --json`.
@@ -47,4 +48,21 @@ type natView struct {
 	External  string   `json:"external"`
 	Mapped    []string `json:"mapped"`
 	Error     string   `json:"error"`
+}
+
+// callView is the "call" object of `status --json`.
+type callView struct {
+	State     string  `json:"state"` // idle, calling, ringing, connecting, active, ended
+	Contact   string  `json:"contact"`
+	Direction string  `json:"direction"`
+	Path      string  `json:"path"` // punched-udp, direct or relay
+	Relay     string  `json:"relay"`
+	Remote    string  `json:"remote"`
+	Duration  float64 `json:"duration_seconds"`
+	Reason    string  `json:"reason"`
+	Error     string  `json:"error"`
+	Stats     *struct {
+		Sent     uint64 `json:"sent"`
+		Received uint64 `json:"received"`
+	} `json:"stats"`
 }
