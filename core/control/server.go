@@ -32,7 +32,7 @@ type Server struct {
 
 // Listen opens the control socket in home (owner-only). A stale socket left
 // by a crash is replaced; a live one means ErrAlreadyRunning. code maps a
-// handler error to an exit code.
+// handler error to an exit code; log may be nil.
 func Listen(home string, h Handler, code func(error) int, log *slog.Logger) (*Server, error) {
 	path := filepath.Join(home, SocketName)
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
@@ -50,14 +50,28 @@ func Listen(home string, h Handler, code func(error) int, log *slog.Logger) (*Se
 		ln.Close()
 		return nil, fmt.Errorf("control socket permissions: %w", err)
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Server{ln: ln, path: path, h: h, code: code, log: log}, nil
 }
 
 // Path is the socket's file path.
 func (s *Server) Path() string { return s.path }
 
-// Serve answers requests until ctx is done; it returns after every
-// connection has been answered and the socket is removed.
+// Accept retries after a failure (too many open files, a connection aborted
+// before it was taken) with a delay that doubles from minAcceptRetry up to
+// maxAcceptRetry, so that a passing error never leaves a running node
+// without its control socket.
+const (
+	minAcceptRetry = 5 * time.Millisecond
+	maxAcceptRetry = time.Second
+)
+
+// Serve answers requests until ctx is done (then it returns nil) or the
+// listener is closed under it (net.ErrClosed, wrapped); any other accept
+// error is logged and retried. It returns after every connection has been
+// answered and the socket is removed.
 func (s *Server) Serve(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { s.ln.Close() })
 	defer stop()
@@ -65,19 +79,46 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.wg.Wait()
 		os.Remove(s.path)
 	}()
+	var delay time.Duration
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("control accept: %w", err)
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("control accept: %w", err)
+			}
+			delay = nextAcceptRetry(delay)
+			s.log.Error("control accept failed; retrying", "err", err, "in", delay)
+			if !sleep(ctx, delay) {
+				return nil
+			}
+			continue
 		}
+		delay = 0
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
 			s.answer(ctx, c)
 		}()
+	}
+}
+
+// nextAcceptRetry is the delay after one that was d (0 at first).
+func nextAcceptRetry(d time.Duration) time.Duration {
+	return min(max(2*d, minAcceptRetry), maxAcceptRetry)
+}
+
+// sleep waits for d and reports false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
