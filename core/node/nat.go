@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"encoding/binary"
 	"net"
 	"net/netip"
 	"slices"
@@ -55,9 +54,8 @@ func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup, stunServers []s
 	if alt, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ap.Addr(), 0))); err == nil {
 		p.alt = alt
 	}
-	p.server = stun.NewServer(conn, stun.ServerOptions{Alt: p.alt, Partner: stun.PartnerFunc(p.askPartner),
-		Logger: n.log.With("part", "stun")})
-	p.mux = stun.NewMux(conn, stun.MuxOptions{Server: p.server})
+	p.server = stun.NewServer(conn, stun.ServerOptions{Alt: p.alt, Logger: n.log.With("part", "stun")})
+	p.mux = stun.NewMux(conn, stun.MuxOptions{Server: p.server, Prober: p})
 	if p.alt != nil {
 		p.altMux = stun.NewMux(p.alt, stun.MuxOptions{}) // drains what arrives there
 	}
@@ -118,46 +116,76 @@ func (p *natPart) setResult(rep *stun.Report, errText string) {
 	p.err = errText
 }
 
-// askPartner passes a "change IP" request to a linked peer at another IP,
-// over the authenticated overlay link. It must not block. The partner
-// follows from the transaction ID: a retransmission goes to the same
-// partner, while a new request (an asker whose answer came through a hole
-// of its own, as it sent to that partner lately, asks again) may go to
-// another one, who can then give a real answer.
-func (p *natPart) askPartner(to netip.AddrPort, id [12]byte) {
+// Partners lists the IP addresses of linked peers that can send us a
+// change-IP answer: peers we dialed first (our NAT holds no TCP mapping of
+// our listen port toward them: a NAT that filters by address over both
+// protocols would let their answer in), then peers that dialed us. Our own
+// addresses are left out. It is the stun.Prober the mux classifies with.
+func (p *natPart) Partners() []netip.Addr {
 	ov := p.n.ov
 	if ov == nil {
-		return
+		return nil
 	}
+	self := p.selfIPs()
+	links := ov.net.Links()
+	var out []netip.Addr
+	for _, inbound := range []bool{false, true} {
+		for _, l := range links {
+			ip := l.Remote.Addr().Unmap()
+			if l.Inbound != inbound || l.Retiring || !ip.IsValid() || slices.Contains(self, ip) || slices.Contains(out, ip) {
+				continue
+			}
+			out = append(out, ip)
+		}
+	}
+	return out
+}
+
+// selfIPs are our own addresses: the bound one and the detected external one.
+func (p *natPart) selfIPs() []netip.Addr {
 	self := []netip.Addr{p.conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()}
 	p.mu.Lock()
 	if p.report != nil && p.report.External.IsValid() {
 		self = append(self, p.report.External.Addr().Unmap())
 	}
 	p.mu.Unlock()
-	var partners []overlay.Peer
-	for _, l := range ov.net.Links() {
-		ip := l.Remote.Addr().Unmap()
-		if l.Retiring || ip == to.Addr().Unmap() || slices.Contains(self, ip) {
-			continue
-		}
-		partners = append(partners, overlay.Peer{GUID: l.GUID, Addr: l.Remote})
-	}
-	if len(partners) == 0 {
-		p.n.log.Debug("change-IP request not passed on: no partner at another IP", "for", to)
-		return
-	}
-	partner := partners[binary.BigEndian.Uint32(id[:4])%uint32(len(partners))]
-	p.n.log.Debug("change-IP request passed on", "for", to, "partner", partner.GUID.Short(), "partner_addr", partner.Addr)
-	// The link layer's Send queues and returns (it never blocks).
-	ov.net.Send(partner, &overlay.ProbeRequest{To: to, Transaction: id})
+	return self
 }
 
-// probe answers a peer's ProbeRequest: a binding answer from our address.
-// It runs under the overlay's lock; the server rate-limits per destination.
+// AskProbe asks a linked peer at ip, over the authenticated overlay link,
+// to send a binding answer with transaction ID id to mapped, our own
+// address as a STUN server saw it (the peer refuses unless its IP is the
+// one our link comes from). It never blocks: the link layer queues.
+func (p *natPart) AskProbe(ip netip.Addr, mapped netip.AddrPort, id [12]byte) bool {
+	ov := p.n.ov
+	if ov == nil {
+		return false
+	}
+	var to *overlay.Peer
+	for _, l := range ov.net.Links() {
+		if l.Retiring || l.Remote.Addr().Unmap() != ip {
+			continue
+		}
+		if to == nil || !l.Inbound {
+			to = &overlay.Peer{GUID: l.GUID, Addr: l.Remote}
+		}
+	}
+	if to == nil {
+		return false
+	}
+	p.n.log.Debug("change-IP answer asked of a partner", "partner", to.GUID.Short(), "partner_addr", to.Addr, "to", mapped)
+	ov.net.Send(*to, &overlay.ProbeRequest{To: mapped, Transaction: id})
+	return true
+}
+
+// probe answers a peer's ProbeRequest: one binding answer from our address,
+// only to the IP address the peer's link comes from (from.Addr is the
+// link's authenticated remote end), rate limited per peer and per
+// destination by the server. It runs under the overlay's lock.
 func (p *natPart) probe(from overlay.Peer, m *overlay.ProbeRequest) {
-	if err := p.server.Probe(m.To, m.Transaction); err != nil {
-		p.n.log.Debug("partner probe not sent", "to", m.To, "for", from.GUID.Short(), "err", err)
+	asker := stun.Asker{ID: string(from.GUID[:]), IP: from.Addr.Addr()}
+	if err := p.server.Probe(m.To, asker, m.Transaction); err != nil {
+		p.n.log.Debug("partner probe not sent", "to", m.To, "for", from.GUID.Short(), "peer_addr", from.Addr, "err", err)
 		return
 	}
 	p.n.log.Debug("partner probe sent", "to", m.To, "for", from.GUID.Short())

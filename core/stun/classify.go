@@ -86,13 +86,14 @@ const (
 // of it, asking servers through the socket m reads:
 //
 //   - External: Binding with the first server that answers (A).
-//   - Filtering: a CHANGE-REQUEST "change IP" to A, answered by A's partner
-//     from an address the socket has not sent to in the last minutes (an
-//     answer through a hole of our own is set aside and A asked again), and
-//     a "change port" to A, answered from A's alternate port (the next
-//     servers are asked if A cannot make one). Both are asked before any
-//     other server is contacted, so a restricted NAT has no hole for the
-//     partner yet.
+//   - Filtering: a "change IP" answer to the external address from a
+//     linked peer (the Mux's Prober) at an address the socket has not sent
+//     to in the last minutes (an answer through a hole of our own is set
+//     aside and the next peer asked), or without a Prober a CHANGE-REQUEST
+//     to A; and a "change port" to A, answered from A's alternate port
+//     (the next servers are asked if A cannot make one). Both are asked
+//     before any other server is contacted, so a restricted NAT has no
+//     hole for the partner yet.
 //   - Mapping: Binding with the next server at another IP; the same mapped
 //     address means endpoint-independent mapping.
 //
@@ -190,7 +191,7 @@ func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int,
 	var ipErr, portErr error
 	var ipNote, portNote string
 	var wg sync.WaitGroup
-	wg.Go(func() { ipRes, ipNote, ipErr = m.changeIP(ctx, servers[a], contacted) })
+	wg.Go(func() { ipRes, ipNote, ipErr = m.changeIP(ctx, servers[a], rep.External, contacted) })
 	wg.Go(func() { portRes, portNote, portErr = m.changePort(ctx, servers[a]) })
 	wg.Wait()
 	rep.Probes = append(rep.Probes, ipNote, portNote)
@@ -202,7 +203,7 @@ func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int,
 		contacted[s.Addr()] = true
 		var note string
 		if ipRes == untested {
-			ipRes, note, err = m.changeIP(ctx, s, contacted)
+			ipRes, note, err = m.changeIP(ctx, s, rep.External, contacted)
 			rep.note("%s", note)
 			if err != nil {
 				return ipRes, portRes, fmt.Errorf("classify: %w", err)
@@ -219,12 +220,28 @@ func (m *Mux) filterProbes(ctx context.Context, servers []netip.AddrPort, a int,
 	return ipRes, portRes, nil
 }
 
-// changeIP asks s for an answer from another IP address. An answer from an
+// changeIP asks for an answer to mapped from another IP address: from a
+// linked peer (partnerProbe) if the Mux has a Prober and a peer can be
+// asked, else from s's second address.
+func (m *Mux) changeIP(ctx context.Context, s, mapped netip.AddrPort, contacted map[netip.Addr]bool) (probeResult, string, error) {
+	if m.prober != nil {
+		res, note, err := m.partnerProbe(ctx, mapped, contacted)
+		if res != untested || err != nil {
+			return res, note, err
+		}
+		res, note2, err := m.serverChangeIP(ctx, s, contacted)
+		return res, note + "; " + note2, err
+	}
+	return m.serverChangeIP(ctx, s, contacted)
+}
+
+// serverChangeIP asks s for an answer from another IP address (an RFC 5780
+// server with two; a tincan node answers error 420). An answer from an
 // address this classification has sent to, or that this socket sent to
 // recently for any reason (a partner probe for another node, say), came
 // through a hole of our own making and proves nothing about filtering: s
-// is asked again, as it may pick another partner.
-func (m *Mux) changeIP(ctx context.Context, s netip.AddrPort, contacted map[netip.Addr]bool) (probeResult, string, error) {
+// is asked again.
+func (m *Mux) serverChangeIP(ctx context.Context, s netip.AddrPort, contacted map[netip.Addr]bool) (probeResult, string, error) {
 	var holes []netip.Addr
 	for range changeIPAsks {
 		r, err := m.transact(ctx, s, true, false, probeRTO, probeTries, func(r reply) bool {

@@ -5,67 +5,95 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// pair starts two servers at two loopback addresses, each the other's
-// partner, each with an alternate port unless noAlt.
-func pair(t *testing.T, noAlt bool) (a, b *testServer) {
-	var pa, pb atomic.Pointer[Server]
-	a = startServer(t, "127.0.0.1", !noAlt, PartnerFunc(func(to netip.AddrPort, id [12]byte) { _ = pb.Load().Probe(to, id) }), ServerOptions{})
-	b = startServer(t, "127.0.0.2", !noAlt, PartnerFunc(func(to netip.AddrPort, id [12]byte) { _ = pa.Load().Probe(to, id) }), ServerOptions{})
-	pa.Store(a.srv)
-	pb.Store(b.srv)
-	return a, b
+// testProber is a node's partners: each sends its change-IP answers from a
+// socket, as a peer's Server.Probe would.
+type testProber struct {
+	ips   []netip.Addr                // Partners, in order
+	conns map[netip.Addr]*net.UDPConn // the socket each partner's answer leaves from; none: the answer is lost
+	asked atomic.Int32
+}
+
+func (p *testProber) Partners() []netip.Addr { return p.ips }
+
+func (p *testProber) AskProbe(ip netip.Addr, mapped netip.AddrPort, id [12]byte) bool {
+	p.asked.Add(1)
+	if c := p.conns[ip]; c != nil {
+		_, _ = c.WriteToUDPAddrPort(buildSuccess(id, mapped), mapped)
+	}
+	return slices.Contains(p.ips, ip)
+}
+
+// proberOf makes each conn a partner at its own address.
+func proberOf(conns ...*net.UDPConn) *testProber {
+	p := &testProber{conns: map[netip.Addr]*net.UDPConn{}}
+	for _, c := range conns {
+		ip := addrOf(c).Addr()
+		p.ips = append(p.ips, ip)
+		p.conns[ip] = c
+	}
+	return p
+}
+
+// classifyWith classifies from a fresh socket on 127.0.0.3 with prober (nil: none).
+func classifyWith(t *testing.T, prober Prober, servers []netip.AddrPort) (Report, *net.UDPConn) {
+	t.Helper()
+	c := listen(t, "127.0.0.3")
+	m := NewMux(c, MuxOptions{Prober: prober})
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	start := time.Now()
+	r, err := m.Classify(ctx, servers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s / %s / %s in %v: %q", r.Mapping, r.Filtering, r.Type, time.Since(start).Round(time.Millisecond), r.Probes)
+	return r, c
 }
 
 func TestClassifyLoopback(t *testing.T) {
 	t.Parallel()
-	a, b := pair(t, false)
-	plainA := startServer(t, "127.0.0.1", false, nil, ServerOptions{})
-	plainB := startServer(t, "127.0.0.2", false, nil, ServerOptions{})
-	onlyAlt := startServer(t, "127.0.0.1", true, nil, ServerOptions{})
-	// A partner that never sends: as if a NAT dropped its probe.
-	dropper := startServer(t, "127.0.0.1", true, PartnerFunc(func(netip.AddrPort, [12]byte) {}), ServerOptions{})
-	dead := listen(t, "127.0.0.4") // an address no partner answers from
+	a := startServer(t, "127.0.0.1", true, ServerOptions{})
+	b := startServer(t, "127.0.0.2", true, ServerOptions{})
+	plainA := startServer(t, "127.0.0.1", false, ServerOptions{})
+	plainB := startServer(t, "127.0.0.2", false, ServerOptions{})
+	dead := listen(t, "127.0.0.4") // an address no server answers from
+	partner := listen(t, "127.0.0.5")
+	lost := &testProber{ips: []netip.Addr{netip.MustParseAddr("127.0.0.6")}} // asked, never answers
 
 	cases := []struct {
 		name    string
+		prober  Prober
 		servers []netip.AddrPort
 		want    Report
 	}{
-		{"partnered", []netip.AddrPort{a.addr(), b.addr()},
+		{"partnered", proberOf(partner), []netip.AddrPort{a.addr(), b.addr()},
 			Report{Mapping: MappingNone, Filtering: FilteringIndependent, Type: TypeNone}},
-		{"dead first", []netip.AddrPort{addrOf(dead), b.addr(), a.addr()},
+		{"dead first", proberOf(partner), []netip.AddrPort{addrOf(dead), b.addr(), a.addr()},
 			Report{Mapping: MappingNone, Filtering: FilteringIndependent, Type: TypeNone}},
-		{"plain", []netip.AddrPort{plainA.addr(), plainB.addr()},
+		{"plain", nil, []netip.AddrPort{plainA.addr(), plainB.addr()},
 			Report{Mapping: MappingNone, Filtering: FilteringUnknown, Type: TypeNone}},
-		{"alternate port only", []netip.AddrPort{onlyAlt.addr()},
+		{"alternate port, no partner", nil, []netip.AddrPort{a.addr()},
 			Report{Mapping: MappingNone, Filtering: FilteringAddressOrLooser, Type: TypeNone}},
-		{"partner probe lost", []netip.AddrPort{dropper.addr()},
+		{"partner probe lost", lost, []netip.AddrPort{a.addr()},
 			Report{Mapping: MappingNone, Filtering: FilteringAddress, Type: TypeNone}},
-		// plainA refuses both probes; b's partner answers from a's address,
-		// which the client has sent to: that proves nothing (it is not
-		// endpoint-independent filtering), and b's alternate port answers.
-		{"partner already contacted", []netip.AddrPort{plainA.addr(), {}, b.addr()},
+		// The only partner is at the first server's address, which the
+		// client has sent to: it is not asked (its answer would prove
+		// nothing), and a's alternate port answers.
+		{"partner already contacted", proberOf(a.conn), []netip.AddrPort{a.addr(), b.addr()},
 			Report{Mapping: MappingNone, Filtering: FilteringAddressOrLooser, Type: TypeNone}},
 	}
-	cases[5].servers[1] = plainA.addr() // same IP as the first: skipped for mapping, asked for probes
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := listen(t, "127.0.0.3")
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			start := time.Now()
-			r, err := Classify(ctx, c, tc.servers)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%+v in %v", r, time.Since(start).Round(time.Millisecond))
+			r, c := classifyWith(t, tc.prober, tc.servers)
 			if r.External != addrOf(c) || r.Local != addrOf(c) {
 				t.Errorf("external %s local %s, want both %s", r.External, r.Local, addrOf(c))
 			}
@@ -124,35 +152,39 @@ func TestNATType(t *testing.T) {
 
 // TestClassifySetsAsideOwnHoles: a change-IP answer from an address the
 // socket sent to recently (here: as another node's partner, through its own
-// Server) came through our own hole and proves nothing; the server is asked
-// again and a partner the socket never sent to decides.
+// Server) came through our own hole and proves nothing. A partner at such
+// an address is not asked; an answer that still comes from one is set
+// aside and the next partner asked.
 func TestClassifySetsAsideOwnHoles(t *testing.T) {
 	t.Parallel()
-	used := listen(t, "127.0.0.2")  // a partner the client sent to
-	fresh := listen(t, "127.0.0.4") // a partner it never sent to
+	used := listen(t, "127.0.0.2")  // an address the client sent to
+	fresh := listen(t, "127.0.0.4") // one it never sent to
+	detour := netip.MustParseAddr("127.0.0.5")
 	cases := []struct {
 		name     string
-		partners []*net.UDPConn // taken in turn, one per change-IP request
+		prober   *testProber
 		want     Filtering
 		wantNote string
 	}{
-		{"another partner answers", []*net.UDPConn{used, fresh}, FilteringIndependent, "passed, from 127.0.0.4"},
-		{"only a used partner", []*net.UDPConn{used}, FilteringAddressOrLooser, "untested; answers from [127.0.0.2 127.0.0.2 127.0.0.2] set aside"},
+		{"a used partner is skipped", proberOf(used, fresh), FilteringIndependent, "via partner 127.0.0.4: passed, from 127.0.0.4"},
+		{"only a used partner", proberOf(used), FilteringAddressOrLooser, "no linked peer at an address this socket has not sent to"},
+		// The partner at .5 answers from .2 (another address of its own,
+		// one the client sent to): set aside, and .4 decides.
+		{"an answer through a hole", &testProber{ips: []netip.Addr{detour, addrOf(fresh).Addr()},
+			conns: map[netip.Addr]*net.UDPConn{detour: used, addrOf(fresh).Addr(): fresh}},
+			FilteringIndependent, "passed, from 127.0.0.4:" + strconv.Itoa(int(addrOf(fresh).Port())) + "; answers from [127.0.0.2] set aside"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var turn atomic.Int32
-			s := startServer(t, "127.0.0.1", true, PartnerFunc(func(to netip.AddrPort, id [12]byte) {
-				p := tc.partners[int(turn.Add(1)-1)%len(tc.partners)]
-				_, _ = p.WriteToUDPAddrPort(buildSuccess(id, to), to)
-			}), ServerOptions{})
-			// The client as a node runs it: its own server on the socket.
+			s := startServer(t, "127.0.0.1", true, ServerOptions{})
+			// The client as a node runs it: its own server on the socket,
+			// which served as a partner for a node at 127.0.0.2.
 			c := listen(t, "127.0.0.3")
 			srv := NewServer(c, ServerOptions{})
-			m := NewMux(c, MuxOptions{Server: srv})
+			m := NewMux(c, MuxOptions{Server: srv, Prober: tc.prober})
 			defer m.Close()
-			if err := srv.Probe(addrOf(used), newID()); err != nil {
+			if err := srv.Probe(addrOf(used), Asker{ID: "a node at .2", IP: addrOf(used).Addr()}, newID()); err != nil {
 				t.Fatalf("the client could not send a partner probe: %v", err)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

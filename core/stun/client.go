@@ -61,10 +61,23 @@ func Binding(ctx context.Context, conn *net.UDPConn, server netip.AddrPort) (net
 }
 
 // transact sends a Binding request (with CHANGE-REQUEST flags if asked) to
-// dst on the retransmission schedule, and returns the first reply with its
-// transaction ID that accept takes.
+// dst, retransmitting after rto, 2*rto, ... up to tries sends, until a
+// response arrives with its transaction ID that accept takes.
 func (m *Mux) transact(ctx context.Context, dst netip.AddrPort, changeIP, changePort bool,
 	rto time.Duration, tries int, accept func(reply) bool) (reply, error) {
+	return m.exchange(ctx, rto, tries, accept, func(id txID) error {
+		m.sent.note(dst.Addr(), time.Now())
+		if _, err := m.conn.WriteToUDPAddrPort(buildRequest(id, changeIP, changePort), dst); err != nil {
+			return fmt.Errorf("send to %s: %w", dst, err)
+		}
+		return nil
+	})
+}
+
+// exchange runs one transaction: a fresh ID, send(id) now and again after
+// rto, 2*rto, ... up to tries times, until a response with that ID arrives
+// that accept takes (else ErrNoAnswer).
+func (m *Mux) exchange(ctx context.Context, rto time.Duration, tries int, accept func(reply) bool, send func(id txID) error) (reply, error) {
 	var id txID
 	_, _ = rand.Read(id[:])
 	ch, err := m.begin(id)
@@ -72,7 +85,6 @@ func (m *Mux) transact(ctx context.Context, dst netip.AddrPort, changeIP, change
 		return reply{}, err
 	}
 	defer m.end(id)
-	req := buildRequest(id, changeIP, changePort)
 	t := time.NewTimer(0)
 	defer t.Stop()
 	wait := rto
@@ -91,9 +103,8 @@ func (m *Mux) transact(ctx context.Context, dst netip.AddrPort, changeIP, change
 			if sent == tries {
 				return reply{}, ErrNoAnswer
 			}
-			m.sent.note(dst.Addr(), time.Now())
-			if _, err := m.conn.WriteToUDPAddrPort(req, dst); err != nil {
-				return reply{}, fmt.Errorf("send to %s: %w", dst, err)
+			if err := send(id); err != nil {
+				return reply{}, err
 			}
 			sent++
 			t.Reset(wait)

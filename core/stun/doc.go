@@ -6,8 +6,10 @@
 // handlers registered for it (hole punching, call media).
 //
 // It must never be an open reflector or an amplifier: a response goes only to
-// the source address of the request (or, for a partner's change-IP probe, to
-// the source address another server saw), it is never much larger than the
-// request, every source IP is rate limited, and no address named inside a
-// packet is ever sent to.
+// the source address of the request, and is never larger than the request
+// (shorter requests go unanswered); a partner's change-IP probe goes only to
+// the IP address the asking peer's authenticated link comes from, one small
+// packet per request; every source IP, asker and destination is rate
+// limited; and no address named inside a packet is ever sent to at another
+// IP than its sender's own.
 package stun

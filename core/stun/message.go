@@ -184,8 +184,17 @@ func buildRequest(id txID, changeIP, changePort bool) []byte {
 		}
 		m.Add(pion.AttrChangeRequest, binary.BigEndian.AppendUint32(nil, flags))
 	}
+	// A server answers no request shorter than its answer (a forged source
+	// must not make it an amplifier), and the longest answer is a success
+	// with an IPv6 address: 44 bytes. SOFTWARE is comprehension-optional,
+	// so any STUN server accepts it.
+	m.Add(pion.AttrSoftware, []byte(requestSoftware))
 	return m.Raw
 }
+
+// requestSoftware is the SOFTWARE attribute of every request: 20 bytes,
+// which make a plain Binding request 44 bytes long.
+const requestSoftware = "tincan nat detection"
 
 // buildSuccess encodes a Binding success response telling to its address.
 func buildSuccess(id txID, to netip.AddrPort) []byte {

@@ -20,7 +20,11 @@ type MuxOptions struct {
 	Server *Server // answers STUN requests arriving on the socket; nil drops them
 	// Other gets every packet that is not STUN and that no route matched;
 	// nil drops them. Like a route's handler it runs on the read loop.
-	Other  func(b []byte, from netip.AddrPort)
+	Other func(b []byte, from netip.AddrPort)
+	// Prober asks linked peers for Classify's change-IP answers; nil asks
+	// the servers themselves (CHANGE-REQUEST), which only RFC 5780 servers
+	// with a second address can answer.
+	Prober Prober
 	Logger *slog.Logger
 }
 
@@ -33,11 +37,12 @@ type MuxOptions struct {
 // and must copy b if they keep it. The Mux writes to the socket but never
 // closes it; Close clears the socket's read deadline.
 type Mux struct {
-	conn  *net.UDPConn
-	srv   *Server
-	other func([]byte, netip.AddrPort)
-	sent  *sentLog // where conn sent to, by any writer
-	log   *slog.Logger
+	conn   *net.UDPConn
+	srv    *Server
+	other  func([]byte, netip.AddrPort)
+	prober Prober
+	sent   *sentLog // where conn sent to, by any writer
+	log    *slog.Logger
 
 	mu      sync.Mutex
 	closed  bool
@@ -65,7 +70,7 @@ func NewMux(conn *net.UDPConn, o MuxOptions) *Mux {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	m := &Mux{conn: conn, srv: o.Server, other: o.Other, log: o.Logger,
+	m := &Mux{conn: conn, srv: o.Server, other: o.Other, prober: o.Prober, log: o.Logger,
 		pending: map[txID]chan reply{}, stop: make(chan struct{}), done: make(chan struct{})}
 	m.sent = newSentLog()
 	if o.Server != nil && o.Server.conn == conn {

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,22 +28,22 @@ type labServer struct {
 }
 
 // startLabServer opens the node's sockets inside ns and serves STUN on them
-// until the test ends; partner is asked for change-IP answers.
-func startLabServer(t *testing.T, ns string, ip netip.Addr, partner stun.Partner) *labServer {
+// until the test ends, bound to bind (unspecified: every address).
+func startLabServer(t *testing.T, ns string, ip, bind netip.Addr) *labServer {
 	t.Helper()
 	var conn, alt *net.UDPConn
 	err := natlab.Do(ns, func() (err error) {
-		if conn, err = net.ListenUDP("udp4", &net.UDPAddr{Port: nodePort}); err != nil {
+		if conn, err = net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(bind, nodePort))); err != nil {
 			return err
 		}
-		alt, err = net.ListenUDP("udp4", &net.UDPAddr{Port: nodePort + 1})
+		alt, err = net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(bind, nodePort+1)))
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := &labServer{addr: netip.AddrPortFrom(ip, nodePort)}
-	s.srv = stun.NewServer(conn, stun.ServerOptions{Alt: alt, Partner: partner})
+	s.srv = stun.NewServer(conn, stun.ServerOptions{Alt: alt})
 	mux := stun.NewMux(conn, stun.MuxOptions{Server: s.srv})
 	altMux := stun.NewMux(alt, stun.MuxOptions{}) // drains the alternate socket
 	t.Cleanup(func() {
@@ -79,18 +78,12 @@ func TestClassifyNATLab(t *testing.T) {
 	t.Logf("lab of %d sites built in %v", len(lab.Sites), time.Since(start).Round(time.Millisecond))
 
 	pub := lab.SitesOf(natlab.Public)[0]
-	var entry, second atomic.Pointer[labServer]
-	entry.Store(startLabServer(t, lab.Entry.Host, lab.Entry.HostIP, stun.PartnerFunc(func(to netip.AddrPort, id [12]byte) {
-		if err := second.Load().srv.Probe(to, id); err != nil {
-			t.Errorf("partner probe: %v", err)
-		}
-	})))
-	second.Store(startLabServer(t, pub.Host, pub.HostIP, stun.PartnerFunc(func(to netip.AddrPort, id [12]byte) {
-		if err := entry.Load().srv.Probe(to, id); err != nil {
-			t.Errorf("partner probe: %v", err)
-		}
-	})))
-	servers := []netip.AddrPort{entry.Load().addr, second.Load().addr}
+	entry := startLabServer(t, lab.Entry.Host, lab.Entry.HostIP, netip.IPv4Unspecified())
+	second := startLabServer(t, pub.Host, pub.HostIP, netip.IPv4Unspecified())
+	servers := []netip.AddrPort{entry.addr, second.addr}
+	// The partner every client links to: at a WAN address no client sends
+	// UDP to, it sends change-IP answers to the client's own WAN address.
+	partner := startLabServer(t, lab.WAN, lab.Third, lab.Third)
 
 	want := map[natlab.Kind]struct {
 		mapping   stun.Mapping
@@ -109,7 +102,7 @@ func TestClassifyNATLab(t *testing.T) {
 	classStart := time.Now()
 	for _, site := range clients {
 		wg.Go(func() {
-			r, err := classifyFrom(ctx, site, servers)
+			r, err := classifyFrom(ctx, site, servers, &labProber{t: t, site: site, partners: []*labServer{partner}})
 			if err != nil {
 				t.Errorf("%s: %v", site.Name, err)
 				return
@@ -130,7 +123,7 @@ func TestClassifyNATLab(t *testing.T) {
 	// mapping is still found, and filtering is honestly unknown.
 	pr := lab.SitesOf(natlab.PortRestricted)[0]
 	wg.Go(func() {
-		r, err := classifyFrom(ctx, pr, lab.STUN[:])
+		r, err := classifyFrom(ctx, pr, lab.STUN[:], nil)
 		if err != nil {
 			t.Errorf("%s via plain servers: %v", pr.Name, err)
 			return
@@ -143,10 +136,12 @@ func TestClassifyNATLab(t *testing.T) {
 	})
 	// A node that was a partner for the second server's node (it sent a
 	// probe to that address from its own port, opening its NAT for it)
-	// still finds its port-restricted NAT: the partner's change-IP answer
-	// through that hole is set aside, and the change-port probe decides.
+	// still finds its port-restricted NAT: that node is not asked for a
+	// change-IP answer (it would come through our hole), the next
+	// partner's answer is blocked, and the change-port probe agrees.
 	wg.Go(func() {
-		r, err := classifyAfterProbe(ctx, pr, servers, servers[1])
+		r, err := classifyAfterProbe(ctx, pr, servers, servers[1],
+			&labProber{t: t, site: pr, partners: []*labServer{second, partner}})
 		if err != nil {
 			t.Errorf("%s after a partner probe: %v", pr.Name, err)
 			return
@@ -164,7 +159,7 @@ func TestClassifyNATLab(t *testing.T) {
 // classifyAfterProbe classifies from the site's host as a node does (a
 // server and a client on one socket) right after that socket sent a
 // partner's probe to sentTo.
-func classifyAfterProbe(ctx context.Context, site *natlab.Site, servers []netip.AddrPort, sentTo netip.AddrPort) (stun.Report, error) {
+func classifyAfterProbe(ctx context.Context, site *natlab.Site, servers []netip.AddrPort, sentTo netip.AddrPort, prober stun.Prober) (stun.Report, error) {
 	var r stun.Report
 	err := natlab.Do(site.Host, func() error {
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{})
@@ -173,9 +168,9 @@ func classifyAfterProbe(ctx context.Context, site *natlab.Site, servers []netip.
 		}
 		defer c.Close()
 		srv := stun.NewServer(c, stun.ServerOptions{})
-		m := stun.NewMux(c, stun.MuxOptions{Server: srv})
+		m := stun.NewMux(c, stun.MuxOptions{Server: srv, Prober: prober})
 		defer m.Close()
-		if err := srv.Probe(sentTo, [12]byte{1, 2, 3}); err != nil {
+		if err := srv.Probe(sentTo, stun.Asker{ID: "the node at " + sentTo.String(), IP: sentTo.Addr()}, [12]byte{1, 2, 3}); err != nil {
 			return err
 		}
 		if r, err = m.Classify(ctx, servers); err != nil {
@@ -188,7 +183,7 @@ func classifyAfterProbe(ctx context.Context, site *natlab.Site, servers []netip.
 
 // classifyFrom classifies a fresh socket (bound to every address, as a
 // node's is) on the site's host, inside its namespace.
-func classifyFrom(ctx context.Context, site *natlab.Site, servers []netip.AddrPort) (stun.Report, error) {
+func classifyFrom(ctx context.Context, site *natlab.Site, servers []netip.AddrPort, prober stun.Prober) (stun.Report, error) {
 	var r stun.Report
 	err := natlab.Do(site.Host, func() error {
 		c, err := net.ListenUDP("udp4", &net.UDPAddr{})
@@ -196,10 +191,40 @@ func classifyFrom(ctx context.Context, site *natlab.Site, servers []netip.AddrPo
 			return err
 		}
 		defer c.Close()
-		if r, err = stun.Classify(ctx, c, servers); err != nil {
+		m := stun.NewMux(c, stun.MuxOptions{Prober: prober})
+		defer m.Close()
+		if r, err = m.Classify(ctx, servers); err != nil {
 			return fmt.Errorf("classify: %w", err)
 		}
 		return nil
 	})
 	return r, err
+}
+
+// labProber is a lab site's links to partner servers: each sees the site's
+// link come from its WAN address, as a peer it linked to would.
+type labProber struct {
+	t        *testing.T
+	site     *natlab.Site
+	partners []*labServer
+}
+
+func (p *labProber) Partners() []netip.Addr {
+	var out []netip.Addr
+	for _, s := range p.partners {
+		out = append(out, s.addr.Addr())
+	}
+	return out
+}
+
+func (p *labProber) AskProbe(ip netip.Addr, mapped netip.AddrPort, id [12]byte) bool {
+	for _, s := range p.partners {
+		if s.addr.Addr() == ip {
+			if err := s.srv.Probe(mapped, stun.Asker{ID: p.site.Name, IP: p.site.WANIP}, id); err != nil {
+				p.t.Errorf("%s: partner probe: %v", p.site.Name, err)
+			}
+			return true
+		}
+	}
+	return false
 }

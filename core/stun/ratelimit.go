@@ -2,7 +2,6 @@ package stun
 
 import (
 	"container/list"
-	"net/netip"
 	"sync"
 	"time"
 )
@@ -28,47 +27,48 @@ func (b *bucket) take(now time.Time, rate, burst float64) bool {
 	return true
 }
 
-// limiter rate-limits by IP address (a token bucket per address, the most
-// recently seen size addresses kept) under one overall bucket.
-type limiter struct {
-	perIP, total float64 // tokens a second; also the burst
-	size         int
+// limiter rate-limits by key (a source IP address, an asker): a token bucket
+// per key, the most recently seen size keys kept, under one overall bucket.
+type limiter[K comparable] struct {
+	perKey, burst, total float64 // tokens a second per key, its burst, tokens a second overall (also its burst)
+	size                 int
 
 	mu    sync.Mutex
 	all   bucket
-	order *list.List // of *ipBucket, most recently used first
-	byIP  map[netip.Addr]*list.Element
+	order *list.List // of *keyBucket[K], most recently used first
+	byKey map[K]*list.Element
 }
 
-type ipBucket struct {
-	ip netip.Addr
+type keyBucket[K comparable] struct {
+	key K
 	bucket
 }
 
-func newLimiter(perIP, total, size int) *limiter {
-	return &limiter{perIP: float64(perIP), total: float64(total), size: size,
-		order: list.New(), byIP: make(map[netip.Addr]*list.Element, size)}
+// newLimiter returns a limiter of perKey tokens a second per key (and as
+// its burst) and total a second over all keys, keeping size keys.
+func newLimiter[K comparable](perKey, total, size int) *limiter[K] {
+	return &limiter[K]{perKey: float64(perKey), burst: float64(perKey), total: float64(total), size: size,
+		order: list.New(), byKey: make(map[K]*list.Element, size)}
 }
 
-// allow spends a token of ip's bucket and of the overall one, if both have one.
-func (l *limiter) allow(ip netip.Addr, now time.Time) bool {
-	ip = ip.Unmap()
+// allow spends a token of key's bucket and of the overall one, if both have one.
+func (l *limiter[K]) allow(key K, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var b *ipBucket
-	if e, ok := l.byIP[ip]; ok {
+	var b *keyBucket[K]
+	if e, ok := l.byKey[key]; ok {
 		l.order.MoveToFront(e)
-		b = e.Value.(*ipBucket)
+		b = e.Value.(*keyBucket[K])
 	} else {
 		if l.order.Len() >= l.size {
 			old := l.order.Back()
 			l.order.Remove(old)
-			delete(l.byIP, old.Value.(*ipBucket).ip)
+			delete(l.byKey, old.Value.(*keyBucket[K]).key)
 		}
-		b = &ipBucket{ip: ip}
-		l.byIP[ip] = l.order.PushFront(b)
+		b = &keyBucket[K]{key: key}
+		l.byKey[key] = l.order.PushFront(b)
 	}
-	if !b.take(now, l.perIP, l.perIP) {
+	if !b.take(now, l.perKey, l.burst) {
 		return false
 	}
 	return l.all.take(now, l.total, l.total)

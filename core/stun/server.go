@@ -1,7 +1,6 @@
 package stun
 
 import (
-	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -17,45 +16,27 @@ const (
 	limiterSize  = 1024 // source IPs remembered by the rate limiter
 )
 
-// Partner is another STUN server, at another IP address, that sends
-// change-IP answers for this one: the node passes the request on over an
-// authenticated link (never over plain UDP, so no stranger can aim it).
-type Partner interface {
-	// ProbeFor asks the partner to send a Binding success response with
-	// transaction ID id to to, the source address this server saw. It must
-	// not block: queue the request and return.
-	ProbeFor(to netip.AddrPort, id [12]byte)
-}
-
-// PartnerFunc adapts a function to a Partner.
-type PartnerFunc func(to netip.AddrPort, id [12]byte)
-
-// ProbeFor calls f.
-func (f PartnerFunc) ProbeFor(to netip.AddrPort, id [12]byte) { f(to, id) }
-
 // ServerOptions configure a Server; the zero value serves plain Binding.
 type ServerOptions struct {
 	// Alt is a second socket on another port of the same address. With it
 	// the server honours CHANGE-REQUEST "change port" by answering from
 	// Alt. The server only writes to it: drain its reads elsewhere (a Mux
 	// without a server will do).
-	Alt *net.UDPConn
-	// Partner answers CHANGE-REQUEST "change IP" from its own address.
-	Partner Partner
-	PerIP   int // requests a second per source IP; DefaultPerIP if 0
-	Total   int // requests a second over all sources; DefaultTotal if 0
-	Logger  *slog.Logger
+	Alt    *net.UDPConn
+	PerIP  int // requests a second per source IP; DefaultPerIP if 0
+	Total  int // requests a second over all sources; DefaultTotal if 0
+	Logger *slog.Logger
 }
 
 // Server answers STUN Binding requests that its owner feeds it with the
 // XOR-MAPPED-ADDRESS they came from. It owns no goroutine and no read loop.
 type Server struct {
-	conn    *net.UDPConn
-	alt     *net.UDPConn
-	partner Partner
-	limit   *limiter
-	sent    *sentLog // where conn sent to: shared with a Mux on conn
-	log     *slog.Logger
+	conn   *net.UDPConn
+	alt    *net.UDPConn
+	limit  *limiter[netip.Addr]
+	probes probeLimits // Probe's own limits
+	sent   *sentLog    // where conn sent to: shared with a Mux on conn
+	log    *slog.Logger
 }
 
 // NewServer returns a server answering from conn (the socket its requests
@@ -70,8 +51,8 @@ func NewServer(conn *net.UDPConn, o ServerOptions) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{conn: conn, alt: o.Alt, partner: o.Partner,
-		limit: newLimiter(o.PerIP, o.Total, limiterSize), sent: newSentLog(), log: o.Logger}
+	return &Server{conn: conn, alt: o.Alt, limit: newLimiter[netip.Addr](o.PerIP, o.Total, limiterSize),
+		probes: newProbeLimits(), sent: newSentLog(), log: o.Logger}
 }
 
 // HandlePacket answers b if it is a STUN request that arrived from from on
@@ -92,41 +73,29 @@ func (s *Server) HandlePacket(b []byte, from netip.AddrPort) (handled bool) {
 	if !s.limit.allow(from.Addr(), time.Now()) {
 		return true
 	}
+	// "Change IP" is never passed on: this server has one address, and
+	// the source of a UDP packet may be forged, so no other node is told
+	// to send there (a node asks its own partners: see Probe).
 	switch {
-	case req.ChangeIP && s.partner != nil:
-		s.partner.ProbeFor(from, req.ID)
-	case req.ChangeIP:
-		s.send(s.conn, buildError(req.ID, codeUnknownAttribute, pion.AttrChangeRequest), from)
-	case req.ChangePort && s.alt != nil:
-		s.send(s.alt, buildSuccess(req.ID, from), from)
-	case req.ChangePort:
-		s.send(s.conn, buildError(req.ID, codeUnknownAttribute, pion.AttrChangeRequest), from)
+	case req.ChangePort && !req.ChangeIP && s.alt != nil:
+		s.send(s.alt, buildSuccess(req.ID, from), from, len(b))
+	case req.ChangeIP || req.ChangePort:
+		s.send(s.conn, buildError(req.ID, codeUnknownAttribute, pion.AttrChangeRequest), from, len(b))
 	default:
-		s.send(s.conn, buildSuccess(req.ID, from), from)
+		s.send(s.conn, buildSuccess(req.ID, from), from, len(b))
 	}
 	return true
 }
 
-// Probe sends, from the server's own socket, a Binding success response
-// with transaction ID id to to: a partner's change-IP answer. Call it only
-// for a request that came over an authenticated link from a partner
-// server; it is rate limited per destination like any answer.
-func (s *Server) Probe(to netip.AddrPort, id [12]byte) error {
-	to = netip.AddrPortFrom(to.Addr().Unmap(), to.Port())
-	if !sendable(to) {
-		return fmt.Errorf("STUN probe to %s: not a unicast address", to)
+// send writes answer b to to from c, unless b is longer than the request
+// it answers (in bytes): the source of a UDP request may be forged, so an
+// answer may go to someone who never asked, and must not be a larger
+// packet than the one that caused it.
+func (s *Server) send(c *net.UDPConn, b []byte, to netip.AddrPort, reqLen int) {
+	if len(b) > reqLen {
+		s.log.Debug("STUN answer dropped: larger than its request", "to", to, "request", reqLen, "answer", len(b))
+		return
 	}
-	if !s.limit.allow(to.Addr(), time.Now()) {
-		return fmt.Errorf("STUN probe to %s: %w", to, ErrRateLimited)
-	}
-	s.sent.note(to.Addr(), time.Now())
-	if _, err := s.conn.WriteToUDPAddrPort(buildSuccess(id, to), to); err != nil {
-		return fmt.Errorf("STUN probe to %s: %w", to, err)
-	}
-	return nil
-}
-
-func (s *Server) send(c *net.UDPConn, b []byte, to netip.AddrPort) {
 	if c == s.conn {
 		s.sent.note(to.Addr(), time.Now())
 	}

@@ -28,17 +28,16 @@ func listen(t *testing.T, ip string) *net.UDPConn {
 func addrOf(c *net.UDPConn) netip.AddrPort { return c.LocalAddr().(*net.UDPAddr).AddrPort() }
 
 // testServer is a Server behind a Mux on a loopback address, with an
-// alternate port if alt and the partner that partner returns (if any).
+// alternate port if alt.
 type testServer struct {
 	conn, alt *net.UDPConn
 	srv       *Server
 	mux       *Mux
 }
 
-func startServer(t *testing.T, ip string, alt bool, partner Partner, o ServerOptions) *testServer {
+func startServer(t *testing.T, ip string, alt bool, o ServerOptions) *testServer {
 	t.Helper()
 	ts := &testServer{conn: listen(t, ip)}
-	o.Partner = partner
 	if alt {
 		ts.alt = listen(t, ip)
 		o.Alt = ts.alt
@@ -76,7 +75,7 @@ func TestBindingLoopback(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	srv := startServer(t, "127.0.0.1", false, nil, ServerOptions{})
+	srv := startServer(t, "127.0.0.1", false, ServerOptions{})
 	c := listen(t, "127.0.0.1")
 
 	start := time.Now()
@@ -221,9 +220,7 @@ func padded(msg []byte, n int) []byte {
 
 func TestHostilePackets(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, "127.0.0.1", true, PartnerFunc(func(netip.AddrPort, [12]byte) {
-		t.Error("partner asked to probe for a hostile packet")
-	}), ServerOptions{})
+	srv := startServer(t, "127.0.0.1", true, ServerOptions{})
 	c := listen(t, "127.0.0.1")
 	id := newID()
 	req := buildRequest(id, false, false)
@@ -293,10 +290,8 @@ func withAttr(msg []byte, typ pion.AttrType, v []byte) []byte {
 
 func TestChangeRequests(t *testing.T) {
 	t.Parallel()
-	probes := make(chan netip.AddrPort, 10)
-	partner := PartnerFunc(func(to netip.AddrPort, _ [12]byte) { probes <- to })
-	withAll := startServer(t, "127.0.0.1", true, partner, ServerOptions{})
-	plain := startServer(t, "127.0.0.1", false, nil, ServerOptions{})
+	withAlt := startServer(t, "127.0.0.1", true, ServerOptions{})
+	plain := startServer(t, "127.0.0.1", false, ServerOptions{})
 	c := listen(t, "127.0.0.1")
 
 	ask := func(to netip.AddrPort, ip, port bool) (response, netip.AddrPort, int) {
@@ -313,33 +308,35 @@ func TestChangeRequests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pkts[0]) > 2*len(req) {
-			t.Errorf("answer of %d bytes to a request of %d", len(pkts[0]), len(req))
+		if len(pkts[0]) > len(req) {
+			t.Errorf("answer of %d bytes to a request of %d: the server amplifies", len(pkts[0]), len(req))
 		}
 		return r, from[0], 1
 	}
-	if r, from, n := ask(withAll.addr(), false, false); n != 1 || !r.OK || from != withAll.addr() || r.Mapped != addrOf(c) {
+	if r, from, n := ask(withAlt.addr(), false, false); n != 1 || !r.OK || from != withAlt.addr() || r.Mapped != addrOf(c) {
 		t.Errorf("plain binding: %d answers, %+v from %s", n, r, from)
 	}
-	if r, from, n := ask(withAll.addr(), false, true); n != 1 || !r.OK || from != addrOf(withAll.alt) || r.Mapped != addrOf(c) {
-		t.Errorf("change port: %d answers, %+v from %s, want success from the alternate port %s", n, r, from, addrOf(withAll.alt))
+	if r, from, n := ask(withAlt.addr(), false, true); n != 1 || !r.OK || from != addrOf(withAlt.alt) || r.Mapped != addrOf(c) {
+		t.Errorf("change port: %d answers, %+v from %s, want success from the alternate port %s", n, r, from, addrOf(withAlt.alt))
 	}
-	if _, _, n := ask(withAll.addr(), true, false); n != 0 || len(probes) != 1 {
-		t.Errorf("change IP: %d direct answers, partner asked %d times, want none and once", n, len(probes))
-	} else if to := <-probes; to != addrOf(c) {
-		t.Errorf("partner asked to probe %s, want the request's source %s", to, addrOf(c))
-	}
-	for _, flags := range [][2]bool{{true, false}, {false, true}, {true, true}} {
-		r, from, n := ask(plain.addr(), flags[0], flags[1])
-		if n != 1 || r.OK || r.Code != 420 || from != plain.addr() {
-			t.Errorf("change %v without alternate or partner: %d answers %+v from %s, want error 420", flags, n, r, from)
+	// Change IP is never passed on to another node: the server answers
+	// "unknown attribute" itself, from its own address.
+	for _, srv := range []*testServer{withAlt, plain} {
+		for _, flags := range [][2]bool{{true, false}, {true, true}} {
+			r, from, n := ask(srv.addr(), flags[0], flags[1])
+			if n != 1 || r.OK || r.Code != 420 || from != srv.addr() {
+				t.Errorf("change %v: %d answers %+v from %s, want error 420 from %s", flags, n, r, from, srv.addr())
+			}
 		}
+	}
+	if r, from, n := ask(plain.addr(), false, true); n != 1 || r.OK || r.Code != 420 || from != plain.addr() {
+		t.Errorf("change port without an alternate port: %d answers %+v from %s, want error 420", n, r, from)
 	}
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, "127.0.0.1", false, nil, ServerOptions{})
+	srv := startServer(t, "127.0.0.1", false, ServerOptions{})
 	flood := listen(t, "127.0.0.1")
 	other := listen(t, "127.0.0.2")
 	for range 100 {
@@ -357,22 +354,11 @@ func TestRateLimit(t *testing.T) {
 	if _, err := Binding(ctx, other, srv.addr()); err != nil {
 		t.Errorf("another source after a flood: %v", err)
 	}
-	// Probes on a partner's behalf spend the destination's tokens.
-	one := NewServer(listen(t, "127.0.0.1"), ServerOptions{PerIP: 1})
-	if err := one.Probe(addrOf(flood), newID()); err != nil {
-		t.Errorf("first probe: %v", err)
-	}
-	if err := one.Probe(addrOf(flood), newID()); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("second probe within a second at 1/s: %v, want ErrRateLimited", err)
-	}
-	if pkts, _ := readAll(flood, 200*time.Millisecond); len(pkts) != 1 {
-		t.Errorf("%d probes arrived, want 1", len(pkts))
-	}
 }
 
 func TestLimiter(t *testing.T) {
 	t.Parallel()
-	l := newLimiter(2, 3, 3) // 2/s per address, 3/s overall, 3 addresses kept
+	l := newLimiter[netip.Addr](2, 3, 3) // 2/s per address, 3/s overall, 3 addresses kept
 	now := time.Unix(1000, 0)
 	a, b, c := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2"), netip.MustParseAddr("192.0.2.3")
 	count := func(ip netip.Addr, n int) (ok int) {
@@ -401,10 +387,10 @@ func TestLimiter(t *testing.T) {
 	if n := count(netip.MustParseAddr("192.0.2.4"), 1); n != 1 {
 		t.Errorf("fourth address: %d, want 1", n)
 	}
-	if len(l.byIP) != 3 || l.order.Len() != 3 {
-		t.Errorf("limiter holds %d/%d addresses, want 3", len(l.byIP), l.order.Len())
+	if len(l.byKey) != 3 || l.order.Len() != 3 {
+		t.Errorf("limiter holds %d/%d addresses, want 3", len(l.byKey), l.order.Len())
 	}
-	if _, ok := l.byIP[b]; ok {
+	if _, ok := l.byKey[b]; ok {
 		t.Error("least recently used address kept")
 	}
 }
