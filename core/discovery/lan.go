@@ -58,6 +58,7 @@ type LANBeacon struct {
 	msg     []byte
 	limit   *foundLimiter
 	running atomic.Bool
+	onLink  atomic.Pointer[[]netip.Prefix] // the subnets of the interfaces beacons use now
 }
 
 // NewLANBeacon checks cfg, fills in defaults and returns a LANBeacon.
@@ -140,8 +141,38 @@ func (b *LANBeacon) receive(pkt []byte, src netip.AddrPort, now time.Time) {
 	if !ip.Is4() || ip.IsUnspecified() || ip.IsMulticast() || ip == netip.AddrFrom4([4]byte{255, 255, 255, 255}) {
 		return
 	}
+	// Only from a neighbour: the socket also takes unicast from anywhere,
+	// and a beacon with a forged source would make the node dial whoever
+	// the forger names.
+	if !b.fromOnLink(ip) {
+		return
+	}
 	if !b.limit.allow(guid, now) {
 		return
 	}
 	b.cfg.Found(guid, netip.AddrPortFrom(ip, port))
+}
+
+// setOnLink records the subnets of the interfaces beacons use now.
+func (b *LANBeacon) setOnLink(ifaces []lanIface) {
+	var subnets []netip.Prefix
+	for _, li := range ifaces {
+		subnets = append(subnets, li.subnets...)
+	}
+	b.onLink.Store(&subnets)
+}
+
+// fromOnLink reports whether ip is in a subnet of an interface beacons use
+// (none before the first look at the interfaces).
+func (b *LANBeacon) fromOnLink(ip netip.Addr) bool {
+	p := b.onLink.Load()
+	if p == nil {
+		return false
+	}
+	for _, s := range *p {
+		if s.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }

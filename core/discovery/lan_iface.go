@@ -13,8 +13,9 @@ var errNoLANInterfaces = errors.New("no up, non-loopback interface with IPv4 mul
 // lanIface is one interface beacons go out on and come in from.
 type lanIface struct {
 	ifi        net.Interface
-	multicast  bool         // joins the group and sends to it
-	broadcasts []netip.Addr // the IPv4 broadcast address of each of its subnets
+	multicast  bool           // joins the group and sends to it
+	broadcasts []netip.Addr   // the IPv4 broadcast address of each of its subnets
+	subnets    []netip.Prefix // its IPv4 subnets: beacons are heard only from sources in one
 }
 
 // lanInterfaces returns the interfaces that are up, not loopback, not
@@ -40,7 +41,7 @@ func lanInterfaces(list func() ([]net.Interface, error)) ([]lanIface, error) {
 		if len(prefixes) == 0 {
 			continue
 		}
-		li := lanIface{ifi: ifi, multicast: f&net.FlagMulticast != 0}
+		li := lanIface{ifi: ifi, multicast: f&net.FlagMulticast != 0, subnets: prefixes}
 		if f&net.FlagBroadcast != 0 {
 			for _, p := range prefixes {
 				if bc, ok := broadcastAddr(p); ok {

@@ -57,10 +57,12 @@ func (r *lanRun) step(ctx context.Context) {
 	r.once.report(opInterfaces, err)
 	if err != nil {
 		if errors.Is(err, errNoLANInterfaces) {
+			r.b.setOnLink(nil)
 			r.updateGroups(nil)
 		}
 		return
 	}
+	r.b.setOnLink(ifaces)
 	r.updateGroups(ifaces)
 	r.send(ifaces)
 }

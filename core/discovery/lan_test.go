@@ -134,6 +134,9 @@ func TestLANBeaconReceive(t *testing.T) {
 	}
 	t0 := time.Unix(1000, 0)
 	src := netip.MustParseAddrPort("192.0.2.7:7449")
+	b.receive(encodeLANBeacon(other, 6000), src, t0) // before the interfaces are known: no neighbour yet
+	b.setOnLink([]lanIface{{subnets: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}})
+	b.receive(encodeLANBeacon(other, 6000), netip.MustParseAddrPort("198.51.100.7:7449"), t0)    // not on a LAN subnet
 	b.receive(encodeLANBeacon(self, 5000), src, t0)                                              // our own
 	b.receive(encodeLANBeacon(other, 6000)[:32], src, t0)                                        // truncated
 	b.receive(encodeLANBeacon(other, 6000), netip.MustParseAddrPort("[2001:db8::1]:7449"), t0)   // not IPv4
