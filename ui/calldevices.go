@@ -36,7 +36,7 @@ func newCallDevices(onChange func(capture, playback string)) *callDevices {
 	speakerWord := widget.NewLabel("Speaker")
 	d.root = container.New(&deviceRow{},
 		widget.NewIcon(micIcon), micWord, d.mic.sel, d.level,
-		widget.NewIcon(speakerIcon), speakerWord, d.speaker.sel)
+		widget.NewIcon(theme.VolumeUpIcon()), speakerWord, d.speaker.sel)
 	return d
 }
 
