@@ -105,11 +105,11 @@ type Stored struct{ ID uint64 }
 // PeerExchange asks for a sample of the peer's routing table.
 type PeerExchange struct{ ID uint64 }
 
-// ProbeRequest asks a linked peer to answer a STUN binding request that
-// reached the sender (RFC 5780 "change IP"): the peer sends the answer,
-// from its own address, to To, the request's source as the sender saw it.
-// A node acts only on requests from peers it has a link to, and rate-limits
-// what it sends to each address.
+// ProbeRequest asks a linked peer for a STUN "change IP" answer (RFC 5780):
+// the peer sends one Binding success, from its own address, to To, the
+// sender's own mapped address as a STUN server saw it. The receiver sends
+// only if To's IP is the one the sender's link comes from, and rate-limits
+// per sender and per destination (stun.Server.Probe).
 type ProbeRequest struct {
 	To          netip.AddrPort
 	Transaction [12]byte // the STUN transaction ID to answer
