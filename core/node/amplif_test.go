@@ -184,25 +184,28 @@ func relayRows(t *testing.T) []ampRow {
 	req[4] = 0x42 // the token
 	a, _ := side()
 	b, _ := side()
-	status := make([]byte, 2)
+	// net.Pipe writes wait for their reader: each side writes its request
+	// and reads its status in a goroutine of its own.
 	var wg sync.WaitGroup
-	for _, c := range []net.Conn{a, b} {
+	got := make([][]byte, 2)
+	for i, c := range []net.Conn{a, b} {
 		wg.Go(func() {
 			_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 			if _, err := c.Write(req); err != nil {
 				t.Errorf("relay request: %v", err)
+				return
 			}
+			status := make([]byte, 2)
+			if _, err := io.ReadFull(c, status); err != nil || status[1] != 0 {
+				t.Errorf("relay status: %v %v, want OK", status, err)
+			}
+			got[i] = status
 		})
 	}
-	got := make([][]byte, 2)
-	for i, c := range []net.Conn{a, b} {
-		_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := io.ReadFull(c, status); err != nil || status[1] != 0 {
-			t.Fatalf("relay status: %v %v, want OK", status, err)
-		}
-		got[i] = append([]byte(nil), status...)
-	}
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	payload := make([]byte, 4096)
 	wg.Go(func() {
 		if _, err := a.Write(payload); err != nil {
