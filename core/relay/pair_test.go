@@ -45,6 +45,12 @@ func TestPairExchangesBothWays(t *testing.T) {
 	if !bytes.Equal(gotAtB, aData) || !bytes.Equal(gotAtA, bData) {
 		t.Fatal("data changed in transit")
 	}
+	// The splice counts a buffer after writing it on: the last count may
+	// land just after the reader has the bytes. Wait for it, with a deadline.
+	deadline := time.Now().Add(5 * time.Second)
+	for tr.srv.Stats().BytesRelayed != 2*size && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if st := tr.srv.Stats(); st.BytesRelayed != 2*size {
 		t.Fatalf("bytes relayed %d, want %d", st.BytesRelayed, 2*size)
 	}
