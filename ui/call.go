@@ -32,12 +32,14 @@ type callState struct {
 	stopLoop    context.CancelFunc
 	stopLinger  context.CancelFunc
 	loops       atomic.Int32 // timer goroutines running (0 or 1), for tests
+	notify      callNotifier // rings outside the window (see callnotify.go)
 }
 
 // buildCall makes the call panel; the window puts it under its toolbar.
 func (m *Main) buildCall() *callPanel {
 	m.chat.addCall(m.startCall)
 	m.calls.linger = callLinger
+	m.calls.notify = m.newCallNotifier()
 	return newCallPanel(callActions{
 		accept:  m.answerCall,
 		decline: m.declineCall,
@@ -59,12 +61,16 @@ func (m *Main) onCall(v node.CallView) {
 		c.stopLinger = nil
 	}
 	c.view = v
+	if !callRingsHere(v) {
+		c.notify.Stop()
+	}
 	switch {
 	case v.State == callEnded:
 		m.stopCallLoop()
 		m.call.showEnded(v)
 		m.lingerCall(v.ID)
-		if prev.ID == v.ID && callRingsHere(prev) && !m.attentive() {
+		// A call declined here was declined from its notification: no need to say so.
+		if prev.ID == v.ID && callRingsHere(prev) && !m.attentive() && v.Reason != "declined" {
 			m.app.SendNotification(fyne.NewNotification(v.Contact, callEndWords(v)))
 		}
 	case callRingsHere(v):
@@ -99,19 +105,14 @@ func (m *Main) callElapsed() time.Duration {
 	return callElapsed(c.view, c.activeSince, m.now())
 }
 
-// ring tells a user who is not looking that v is calling, and brings the
-// window forward so the prompt can be answered. Fyne notifications take
-// no clicks and no buttons, so the window itself is the way to answer.
+// ring tells a user who is not looking that v is calling: a notification
+// with Accept and Decline where the desktop shows buttons, else a plain one
+// and the window brought forward (see callnotify.go).
 func (m *Main) ring(v node.CallView) {
 	if m.attentive() {
 		return
 	}
-	m.app.SendNotification(fyne.NewNotification(v.Contact+" is calling", "Answer or decline in tincan."))
-	if !m.visible {
-		m.show()
-		return
-	}
-	m.w.RequestFocus()
+	m.calls.notify.Ring(v.Contact)
 }
 
 // lingerCall hides the panel a few seconds after the call id ended.

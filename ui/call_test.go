@@ -296,6 +296,7 @@ func TestCallEndWords(t *testing.T) {
 }
 
 func TestIncomingCallWhenNotLooking(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "") // no notification server: the plain notification
 	m, p, b := openWithCall(t)
 	m.hide()
 	test.AssertNotificationSent(t, fyne.NewNotification("Ben is calling", "Answer or decline in tincan."), func() {
