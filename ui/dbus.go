@@ -1,10 +1,15 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/godbus/dbus/v5"
 )
 
 // maxBusAddress bounds the D-Bus address taken from the environment.
@@ -67,4 +72,40 @@ func sessionBusReachable(addr string) bool {
 		}
 	}
 	return false
+}
+
+// The StatusNotifierWatcher is the D-Bus service through which tray icons
+// reach the desktop's tray host (KDE, XFCE, Cinnamon, GNOME with the
+// AppIndicator extension; stock GNOME has none).
+const (
+	watcherName  = "org.kde.StatusNotifierWatcher"
+	watcherPath  = "/StatusNotifierWatcher"
+	hostProperty = "IsStatusNotifierHostRegistered"
+)
+
+// errNoTrayHost means the session bus answers but nothing on it shows tray
+// icons.
+var errNoTrayHost = errors.New("no system tray host on the session bus")
+
+// trayHost reports why a tray icon cannot be shown over the session bus at
+// addr, or nil when a StatusNotifierWatcher answers with a host registered.
+func trayHost(ctx context.Context, addr string) error {
+	if !sessionBusReachable(addr) {
+		return errors.New("no D-Bus session bus")
+	}
+	conn, err := dbus.Connect(addr, dbus.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("connect to the session bus: %w", err)
+	}
+	defer conn.Close()
+	var v dbus.Variant
+	err = conn.Object(watcherName, watcherPath).CallWithContext(ctx,
+		"org.freedesktop.DBus.Properties.Get", dbus.FlagNoAutoStart, watcherName, hostProperty).Store(&v)
+	if err != nil {
+		return fmt.Errorf("%w (%s: %v)", errNoTrayHost, watcherName, err)
+	}
+	if registered, ok := v.Value().(bool); !ok || !registered {
+		return fmt.Errorf("%w (%s has no host registered)", errNoTrayHost, watcherName)
+	}
+	return nil
 }

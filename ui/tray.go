@@ -1,48 +1,101 @@
 package ui
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"runtime"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"tincan/assets"
 )
 
-// trayMenu is tincan's system tray menu.
-type trayMenu struct {
+// trayCheckTimeout bounds the question to the session bus whether a tray
+// host is there.
+const trayCheckTimeout = 2 * time.Second
+
+// Tray is tincan's icon and menu in the system tray: Show tincan, how many
+// contacts are online, Quit.
+type Tray struct {
+	app    fyne.App
+	desk   desktop.App
 	menu   *fyne.Menu
+	show   *fyne.MenuItem
 	status *fyne.MenuItem
+	quit   *fyne.MenuItem
 }
 
-// setupTray puts tincan in the system tray when the app supports one and the
-// platform can show it, and reports whether it did.
-func (m *Main) setupTray() bool {
-	if m.opts.NoTray {
-		return false
-	}
-	d, ok := m.app.(desktop.App)
+// NewTray puts tincan in the system tray with icon (nil means assets.Icon)
+// and returns it, or returns nil when no tray host would show it: the app is
+// not a desktop app, or (Linux and the BSDs) no session bus answers or no
+// StatusNotifierWatcher on it has a host registered, as on stock GNOME.
+// Without a tray, closing the main window must quit, or the app would run on
+// with no way back to it.
+//
+// Call it before a.Run(): Fyne starts the tray only when its loop starts
+// (fyne-io/fyne#5039), and a tray set up later is never shown and makes
+// every quit panic in the tray's shutdown (fyne-io/fyne#6403).
+func NewTray(a fyne.App, icon fyne.Resource) *Tray {
+	d, ok := a.(desktop.App)
 	if !ok {
-		return false
+		return nil
 	}
-	if !trayPossible() {
-		slog.Info("no D-Bus session bus: running without a system tray; closing the window quits")
-		return false
+	if err := trayShowable(); err != nil {
+		slog.Info("running without a system tray; closing the window quits", "why", err.Error())
+		return nil
 	}
-	status := fyne.NewMenuItem("Starting…", nil)
-	status.Disabled = true
-	quit := fyne.NewMenuItem("Quit", m.app.Quit)
-	quit.IsQuit = true
-	t := &trayMenu{status: status}
+	return newTray(a, d, icon)
+}
+
+func newTray(a fyne.App, d desktop.App, icon fyne.Resource) *Tray {
+	if icon == nil {
+		icon = assets.Icon
+	}
+	t := &Tray{app: a, desk: d}
+	t.show = fyne.NewMenuItem("Show tincan", nil)
+	t.status = fyne.NewMenuItem("Starting…", nil)
+	t.status.Disabled = true
+	t.quit = fyne.NewMenuItem("Quit", func() { QuitApp(a) })
+	t.quit.IsQuit = true
 	t.menu = fyne.NewMenu("tincan",
-		fyne.NewMenuItem("Show tincan", m.show),
+		t.show,
 		fyne.NewMenuItemSeparator(),
-		status,
+		t.status,
 		fyne.NewMenuItemSeparator(),
-		quit)
+		t.quit)
 	d.SetSystemTrayMenu(t.menu)
-	d.SetSystemTrayIcon(m.opts.Icon)
-	m.tray = t
+	d.SetSystemTrayIcon(icon)
+	return t
+}
+
+// QuitApp ends a's loop the way Fyne's own SIGTERM handler does, leaving
+// the windows open for the loop's end to tear down. fyne.App.Quit closes
+// them first, and a mouse event that reaches a closing window before the
+// loop ends panics inside Fyne 2.7.1 (glfw window.processMouseMoved on a
+// nil view). Call it on the UI goroutine.
+func QuitApp(a fyne.App) { a.Driver().Quit() }
+
+// SetShow makes the menu's "Show tincan" call show. Call it on the UI
+// goroutine.
+func (t *Tray) SetShow(show func()) { t.bind(show, t.quit.Action) }
+
+// bind sets what Show tincan and Quit do.
+func (t *Tray) bind(show, quit func()) {
+	t.show.Action, t.quit.Action = show, quit
+	t.desk.SetSystemTrayMenu(t.menu) // Fyne takes the items' actions when the menu is set
+}
+
+// setupTray puts the main window behind the tray given in Options, and
+// reports whether there is one.
+func (m *Main) setupTray() bool {
+	if m.opts.NoTray || m.opts.Tray == nil {
+		return false
+	}
+	m.tray = m.opts.Tray
+	m.tray.bind(m.show, m.quit)
 	return true
 }
 
@@ -59,13 +112,14 @@ func (m *Main) updateTray() {
 	m.tray.menu.Refresh()
 }
 
-// trayPossible reports whether a tray icon can be shown: on Linux and the
-// BSDs it needs a reachable D-Bus session bus (without one Fyne's tray
-// panics on quit, fyne-io/fyne#6403).
-func trayPossible() bool {
+// trayShowable reports why a tray icon could not be shown, or nil: on Linux
+// and the BSDs it needs a session bus with a tray host on it.
+func trayShowable() error {
 	switch runtime.GOOS {
 	case "linux", "freebsd", "openbsd", "netbsd", "dragonfly":
-		return sessionBusReachable(os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
+		ctx, cancel := context.WithTimeout(context.Background(), trayCheckTimeout)
+		defer cancel()
+		return trayHost(ctx, os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 	}
-	return true
+	return nil
 }

@@ -36,21 +36,24 @@ func fakeBus(t *testing.T) string {
 	return "unix:path=" + path + ",guid=0123456789abcdef"
 }
 
-func TestTrayMenuWithSessionBus(t *testing.T) {
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", fakeBus(t))
+func TestTrayMenu(t *testing.T) {
 	test.NewTempApp(t)
 	p := newPump(t)
 	a := &trayApp{App: fyne.CurrentApp()}
 	b := newMemBackend("Me")
 	b.addContact(node.ContactView{Name: "Ana", Online: true, Path: "direct"})
 	b.addContact(node.ContactView{Name: "Bo"})
-	m := Run(a, b, Options{})
-	t.Cleanup(m.Stop)
-	if !m.HasTray() || a.menu == nil {
-		t.Fatal("with a session bus the tray should be set up")
+	tr := newTray(a, a, nil)
+	if a.menu == nil {
+		t.Fatal("newTray should set the tray menu at once (before the app runs)")
 	}
 	if a.icon == nil || a.icon.Name() != "icon.png" {
 		t.Fatalf("tray icon = %v, want the PNG app icon", a.icon)
+	}
+	m := Run(a, b, Options{Tray: tr})
+	t.Cleanup(m.Stop)
+	if !m.HasTray() {
+		t.Fatal("with a tray in the options the window should use it")
 	}
 	p.until(t, "the status item counts online contacts", func() bool {
 		return a.menu.Items[2].Label == "1 contact online"
@@ -86,15 +89,17 @@ func TestNoTrayWithoutSessionBus(t *testing.T) {
 		test.NewTempApp(t)
 		newPump(t)
 		a := &trayApp{App: fyne.CurrentApp()}
+		if tr := NewTray(a, nil); tr != nil || a.menu != nil {
+			t.Fatalf("bus %q: no tray should be set up", addr)
+		}
 		m := Run(a, newMemBackend("Me"), Options{})
 		if m.HasTray() || a.menu != nil {
-			t.Fatalf("bus %q: no tray should be set up", addr)
+			t.Fatalf("bus %q: a window given no tray should not set one up", addr)
 		}
 		m.Stop()
 	}
-	t.Setenv("DBUS_SESSION_BUS_ADDRESS", fakeBus(t))
 	a := &trayApp{App: fyne.CurrentApp()}
-	m := Run(a, newMemBackend("Me"), Options{NoTray: true})
+	m := Run(a, newMemBackend("Me"), Options{Tray: newTray(a, a, nil), NoTray: true})
 	defer m.Stop()
 	if m.HasTray() {
 		t.Fatal("NoTray should keep tincan out of the tray")

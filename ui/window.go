@@ -22,8 +22,13 @@ import (
 
 // Options tune the main window.
 type Options struct {
-	// Icon is the window and tray icon; nil means assets.Icon.
+	// Icon is the window icon; nil means assets.Icon (NewTray takes the
+	// tray's).
 	Icon fyne.Resource
+	// Tray is the system tray the app set up before it ran (NewTray); with
+	// one, closing the window hides it to the tray. nil means no tray, so
+	// closing the window quits.
+	Tray *Tray
 	// NoTray keeps tincan out of the system tray, so closing the window quits.
 	NoTray bool
 	// HistoryLimit is how many messages a chat loads when opened; 0 means 200.
@@ -59,7 +64,7 @@ type Main struct {
 	listAsked, listShown int // contact list requests, to drop stale answers
 	historyAsked         int
 
-	tray         *trayMenu
+	tray         *Tray
 	addDialog    *addContactDialog
 	cardDialog   *cardDialog
 	rotateDialog *rotateDialog
@@ -138,6 +143,15 @@ func (m *Main) Stop() {
 		}
 		m.work.stop()
 	})
+}
+
+// quit stops the window's work, then ends the app's loop (Quit in the
+// tray). Stopping first keeps the work's results from reaching the UI once
+// the loop has ended, when Fyne would run them on whatever goroutine
+// delivers them.
+func (m *Main) quit() {
+	m.Stop()
+	QuitApp(m.app)
 }
 
 func (m *Main) build() {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -19,7 +20,9 @@ import (
 )
 
 // runGUI runs the desktop app: first-run window or main window, with the
-// node in-process and its control socket open for the CLI.
+// node in-process and its control socket open for the CLI. It returns once
+// the app has quit (the window closed, Quit in the tray, SIGTERM or SIGINT)
+// and the node is closed.
 func runGUI(rest []string, stderr io.Writer) error {
 	a, c, opts, err := parseNodeCommand(rest, []string{"listen", "open"},
 		"tincan [--home DIR] [--listen HOST:PORT] [--open NAME] [--bootstrap HOST:PORT,...] [--entry-name NAME]")
@@ -30,15 +33,17 @@ func runGUI(rest []string, stderr io.Writer) error {
 	slog.SetDefault(log)
 	g := &gui{
 		app:  app.NewWithID("chat.tincan.app"),
-		ks:   c.openKeystore(),
 		log:  log,
 		open: a.get("open", ""),
 		opts: opts,
 	}
+	defer g.quitOnSignal()()
+	g.ks = c.openKeystore()
 	g.opts.Keystore, g.opts.Logger = g.ks, log
 	_, explicitListen := a.flags["listen"]
 	g.fallbackListen = !explicitListen
-	go g.start()
+	g.tray = ui.NewTray(g.app, nil) // before Run, or Fyne never starts it
+	g.spawn(g.start)
 	g.app.Run()
 	g.stop()
 	return nil
@@ -51,26 +56,34 @@ type gui struct {
 	opts           node.Options
 	open           string
 	fallbackListen bool
+	tray           *ui.Tray // nil without a tray host
 
-	node     *node.Node // set on the UI goroutine
-	main     *ui.Main
+	main     *ui.Main    // set on the UI goroutine
 	firstRun fyne.Window // hidden after the identity is created
+
+	mu       sync.Mutex
+	quitting bool           // the app loop has ended or is ending
+	node     *node.Node     // the open node, closed by stop
+	busy     sync.WaitGroup // start and create calls in flight
 }
 
 // start opens the node off the UI goroutine, then shows the right window.
+// Run it with spawn.
 func (g *gui) start() {
+	g.log.Debug("opening the node", "home", g.opts.Home)
 	n, err := g.openNode()
-	fyne.Do(func() {
+	if n != nil && !g.adopt(n) {
+		g.closeNode(n) // the app quit while the node opened
+		return
+	}
+	onUI(func() {
 		switch {
 		case errors.Is(err, identity.ErrNoIdentity):
-			g.firstRun = ui.FirstRun(g.app, func(name string) error {
-				return node.Create(g.opts.Home, g.ks, name)
-			}, func() { go g.start() })
+			g.showFirstRun()
 		case err != nil:
 			g.fatal(err)
 		default:
-			g.node = n
-			g.main = ui.Run(g.app, n, ui.Options{})
+			g.main = ui.Run(g.app, n, ui.Options{Tray: g.tray})
 			if g.firstRun != nil {
 				g.firstRun.Close()
 				g.firstRun = nil
@@ -80,6 +93,29 @@ func (g *gui) start() {
 			}
 		}
 	})
+}
+
+// showFirstRun asks for the user's name and creates the identity; the tray's
+// Show brings this window back, and closing it quits.
+func (g *gui) showFirstRun() {
+	w := ui.FirstRun(g.app, g.create, func() { g.spawn(g.start) })
+	w.SetCloseIntercept(func() {
+		w.Close()         // drops a key generation's result
+		ui.QuitApp(g.app) // a tray would otherwise keep the app running with no window
+	})
+	if g.tray != nil {
+		g.tray.SetShow(w.Show)
+	}
+	g.firstRun = w
+}
+
+// create makes the identity, unless the app is quitting; stop waits for it.
+func (g *gui) create(name string) error {
+	if !g.begin() {
+		return errQuitting
+	}
+	defer g.busy.Done()
+	return node.Create(g.opts.Home, g.ks, name)
 }
 
 func (g *gui) openNode() (*node.Node, error) {
@@ -100,21 +136,9 @@ func (g *gui) fatal(err error) {
 	msg := widget.NewLabel(err.Error())
 	msg.Wrapping = fyne.TextWrapWord
 	w.SetContent(container.NewBorder(nil,
-		container.NewHBox(widget.NewButton("Quit", g.app.Quit)), nil, nil,
+		container.NewHBox(widget.NewButton("Quit", g.quit)), nil, nil,
 		container.NewVBox(widget.NewLabelWithStyle("tincan could not start", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), msg)))
 	w.Resize(fyne.NewSize(520, 200))
 	w.SetMaster()
 	w.Show()
-}
-
-// stop closes the node after the app has quit.
-func (g *gui) stop() {
-	if g.main != nil {
-		g.main.Stop()
-	}
-	if g.node != nil {
-		if err := g.node.Close(); err != nil {
-			g.log.Error("close node", "err", err)
-		}
-	}
 }
