@@ -128,33 +128,38 @@ func Open(opts Options) (*Node, error) {
 	return n, nil
 }
 
-func (n *Node) start(opts Options) error {
+func (n *Node) start(opts Options) (err error) {
 	log, id := n.log, n.id
+	// One way back out: whatever has been opened when a step fails is
+	// closed, last first.
+	var undo cleanup
+	defer func() {
+		if err != nil {
+			undo.run()
+		}
+	}()
 	st, err := store.Open(filepath.Join(n.home, DBFile))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
+	undo.add(func() { st.Close() })
 	retired, err := n.resumeRotation(context.Background(), st)
 	if err != nil {
-		st.Close()
 		return err
 	}
 	var ln net.Listener
 	if opts.Listen != "" {
 		ln, err = listenReusable(opts.Listen)
 		if err != nil {
-			st.Close()
 			return fmt.Errorf("listen on %s: %w", opts.Listen, err)
 		}
+		undo.add(func() { ln.Close() })
 	}
 	n.st, n.ln = st, ln
 	if n.relay, err = newRelayPart(context.Background(), n, opts.Relay); err != nil {
-		if ln != nil {
-			ln.Close()
-		}
-		st.Close()
 		return err
 	}
+	undo.add(func() { n.relay.server.Close() })
 	var chatLn net.Listener
 	if ln != nil {
 		n.mux = newMux(ln, log.With("part", "mux"))
@@ -168,10 +173,6 @@ func (n *Node) start(opts Options) error {
 		}
 		n.ov, err = newOverlayPart(n, opts.Overlay, listen)
 		if err != nil {
-			if ln != nil {
-				ln.Close()
-			}
-			st.Close()
 			return err
 		}
 		if locator == nil {
@@ -207,23 +208,14 @@ func (n *Node) start(opts Options) error {
 		Logger:       log.With("part", "chat"),
 	})
 	if err != nil {
-		if ln != nil {
-			ln.Close()
-		}
-		st.Close()
 		return fmt.Errorf("start chat: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
+	undo.add(func() { cancel(); n.wg.Wait() })
 	n.startPortMap(ctx, &n.wg, opts.NoPortMap)
 	n.startNAT(ctx, &n.wg, opts.STUN)
 	if err := n.startCalls(opts.Audio); err != nil {
-		cancel()
-		n.wg.Wait()
-		if ln != nil {
-			ln.Close()
-		}
-		st.Close()
 		return err
 	}
 	n.wg.Add(2)
