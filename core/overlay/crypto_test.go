@@ -84,26 +84,6 @@ func flip(b []byte, i int) []byte {
 	return c
 }
 
-func TestStandInKeyCountsAndChecks(t *testing.T) {
-	a, b := NewStandInKey(1), NewStandInKey(2)
-	env, _ := a.Seal([]byte("hello"), []byte("aad"))
-	if pt, err := a.Open(env, []byte("aad")); err != nil || string(pt) != "hello" {
-		t.Fatalf("open: %q %v", pt, err)
-	}
-	if _, err := b.Open(env, []byte("aad")); !errors.Is(err, ErrOpen) {
-		t.Fatal("another stand-in key opened it")
-	}
-	if _, err := a.Open(env, []byte("other")); !errors.Is(err, ErrOpen) {
-		t.Fatal("opened with other aad")
-	}
-	if _, err := a.Open(flip(env, len(env)-1), []byte("aad")); !errors.Is(err, ErrOpen) {
-		t.Fatal("opened tampered")
-	}
-	if a.Opens() != 3 || b.Opens() != 1 {
-		t.Fatalf("opens counted %d and %d, want 3 and 1", a.Opens(), b.Opens())
-	}
-}
-
 func TestRendezvousRecordsAndTags(t *testing.T) {
 	id, other := SecretID{1}, SecretID{2}
 	again := Tag(id, 10)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tincan/core/overlay"
+	"tincan/core/overlay/memnet"
 )
 
 // frameNet is a goroutine-driven network for Runners on the real clock:
@@ -87,7 +88,7 @@ func TestRunnerOverGoroutines(t *testing.T) {
 	net := &frameNet{nodes: map[netip.AddrPort]*frameNode{}}
 	var nodes []*frameNode
 	var users []overlay.User
-	var keys []*overlay.StandInKey
+	var keys []*memnet.StandInKey
 	var inMu sync.Mutex
 	incoming := map[int][]overlay.Incoming{}
 	for i := 0; i < 12; i++ {
@@ -96,7 +97,7 @@ func TestRunnerOverGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 		addr := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, byte(i), 1}), 7700)
-		key := overlay.NewStandInKey(uint64(i + 1))
+		key := memnet.NewStandInKey(uint64(i + 1))
 		u := overlay.User{SecretID: overlay.SecretID{byte(i + 1)}, Opener: key, Fingerprint: overlay.Fingerprint{byte(i)}}
 		fn := &frameNode{peer: overlay.Peer{GUID: guid, Addr: addr}, inbox: make(chan delivery, 4096)}
 		fn.r, err = overlay.NewRunner(overlay.Config{GUID: guid, Addrs: []netip.AddrPort{addr},

@@ -27,7 +27,7 @@ type Member struct {
 	Node     *overlay.Node // nil once killed
 	Host     *Host
 	Peer     overlay.Peer
-	Key      *overlay.StandInKey
+	Key      *StandInKey
 	User     overlay.User
 	Joined   bool
 	JoinedAt time.Time
@@ -47,7 +47,7 @@ func (c *Cluster) Spawn() (*Member, error) {
 		seed[i] = byte(r.Uint32())
 	}
 	pub := ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)
-	m := &Member{Index: len(c.Members), Key: overlay.NewStandInKey(r.Uint64())}
+	m := &Member{Index: len(c.Members), Key: NewStandInKey(r.Uint64())}
 	m.Peer.GUID = overlay.GUIDOf(pub)
 	for {
 		first := byte(1 + r.IntN(223))

@@ -1,8 +1,10 @@
-package overlay
+package memnet
 
 import (
 	"encoding/binary"
 	"sync/atomic"
+
+	"tincan/core/overlay"
 )
 
 // StandInKey is a cheap stand-in for a user's RSA keypair, for simulation
@@ -32,11 +34,11 @@ func (k *StandInKey) Seal(plaintext, aad []byte) ([]byte, error) {
 func (k *StandInKey) Open(ciphertext, aad []byte) ([]byte, error) {
 	k.opens.Add(1)
 	if len(ciphertext) < 16 || binary.BigEndian.Uint64(ciphertext) != k.id {
-		return nil, ErrOpen
+		return nil, overlay.ErrOpen
 	}
 	pt := ciphertext[16:]
 	if binary.BigEndian.Uint64(ciphertext[8:]) != fnv64(aad, pt) {
-		return nil, ErrOpen
+		return nil, overlay.ErrOpen
 	}
 	return append([]byte(nil), pt...), nil
 }
