@@ -2,7 +2,7 @@ package discovery
 
 import "time"
 
-// Clock is the Elector's only source of time, so tests can run it on a FakeClock.
+// Clock is the Elector's only source of time, so tests can run it on a fake one.
 type Clock interface {
 	Now() time.Time
 	// NewTimer returns a timer that sends the time on its channel once d has passed.
