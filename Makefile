@@ -51,7 +51,10 @@ fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
 ## screenshot: the real window under Xvfb, saved under build/ and checked
+## (its title, not blank), and the ui tests' pictures of every view and
+## dialog (build/*.png), which -race runs leave out because painting is slow
 screenshot: build
+	scripts/with-session.sh $(GO) test -count=1 -run Screenshot ./ui/
 	scripts/with-session.sh scripts/screenshot.sh $(BIN)
 
 ## sim: the real overlay code over an in-memory network, N = 1k, 10k, 50k

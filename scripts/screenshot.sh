@@ -31,10 +31,19 @@ shot() {
   awk -v s="$sd" 'BEGIN { exit !(s > 0.02) }' || { echo "screenshot: $1 looks blank" >&2; return 1; }
 }
 
+# expect_window REGEX: the window on screen is the one the next shot is of
+# (its title), not a leftover or an error window; waits up to 30 s.
+command -v xdotool >/dev/null || { echo "screenshot: xdotool is missing (run scripts/deps.sh test)" >&2; exit 1; }
+expect_window() {
+  wait_for sh -c "xdotool search --onlyvisible --name '$1' | grep -q ." ||
+    { echo "screenshot: no visible window titled /$1/; windows: $(xdotool search --name . getwindowname %@ 2>/dev/null | tr '\n' ',')" >&2; return 1; }
+}
+
 # 1. First run: a new home shows the "what is your name" window.
 "$bin" --home "$work/new" --listen 127.0.0.1:0 >"$work/new.log" 2>&1 &
 pids+=($!)
-sleep 4
+expect_window '^Welcome to tincan$'
+sleep 2
 kill -0 "${pids[-1]}" || { cat "$work/new.log"; echo "screenshot: first-run window exited" >&2; exit 1; }
 shot screenshot-firstrun
 kill "${pids[-1]}"
@@ -61,6 +70,7 @@ wait_for "$bin" --home "$A" status
 # the CLI drives the GUI node too: a message from Ben arrives while it is open
 "$bin" --home "$B" send Ana "One more thing: this one arrives while the window is open."
 wait_for sh -c "'$bin' --home '$A' history Ben --json | grep -q 'while the window is open'"
+expect_window '^tincan'
 sleep 2
 shot screenshot-main
 echo "screenshot: ok"
@@ -70,7 +80,6 @@ echo "screenshot: ok"
 # Clicking needs xdotool (scripts/deps.sh installs it for make test); the ui
 # tests capture this dialog too (build/network.png), and the relay question
 # (build/relayask.png).
-command -v xdotool >/dev/null || { echo "screenshot: xdotool is missing (run scripts/deps.sh test)" >&2; exit 1; }
 wid=$(xdotool search --name '^tincan$' | head -1)
 eval "$(xdotool getwindowgeometry --shell "$wid")"
 xdotool mousemove --window "$wid" $((WIDTH - 60)) 26 click 1
