@@ -113,6 +113,6 @@ func (p *peer) onCard(w wire.Card) {
 	p.m.emit(CardUpdated{ContactID: p.id, KeyChanged: keyChanged})
 	if keyChanged {
 		p.down(s, "key rotated", true)
-		p.startDial(false)
+		p.startDial(false, false)
 	}
 }

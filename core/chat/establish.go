@@ -245,6 +245,7 @@ func (m *Manager) openRoute(ctx context.Context, ti tlsIdentity, c store.Contact
 	s.contactID, s.localFP = c.ID, ti.fp
 	copy(s.peerFP[:], c.Fingerprint)
 	s.path, s.relay = raw.Path, raw.Relay
+	s.dialAddr = r.Addr
 	s.log = log
 	return s, nil
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// UpgradeEvery is how often a relayed session tries the direct routes
 	// again; a direct session that comes up replaces it. Default 1 min.
 	UpgradeEvery time.Duration
+	// PresenceMax is the longest wait between redials of an unreachable
+	// contact with nothing to send (presence). Default 1 min, never below
+	// RetryMax.
+	PresenceMax time.Duration
 	// Calls receives call signalling and media frames; nil drops them.
 	Calls CallHandler
 }
@@ -56,6 +60,7 @@ type Manager struct {
 
 	emitMu sync.Mutex
 	wg     sync.WaitGroup
+	gate   *dialGate // presence dials
 
 	mu        sync.Mutex
 	state     int // notStarted, running, stopped
@@ -101,6 +106,10 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.RetryMax < cfg.RetryMin {
 		cfg.RetryMax = cfg.RetryMin
 	}
+	if cfg.PresenceMax <= 0 {
+		cfg.PresenceMax = time.Minute
+	}
+	cfg.PresenceMax = max(cfg.PresenceMax, cfg.RetryMax)
 	if cfg.UpgradeEvery <= 0 {
 		cfg.UpgradeEvery = time.Minute
 	}
@@ -121,6 +130,7 @@ func New(cfg Config) (*Manager, error) {
 		retiring:  make(map[int64]*peer),
 		forgotten: make(map[int64]bool),
 		presence:  make(map[int64]PresenceChanged),
+		gate:      newDialGate(presenceDials, presenceGap),
 	}, nil
 }
 
@@ -146,6 +156,7 @@ func (m *Manager) Run(ctx context.Context) error {
 	if err != nil && runCtx.Err() == nil {
 		m.log.Error("list contacts with pending messages", "err", err)
 	}
+	m.watchAll(runCtx, ids)
 	for _, id := range ids {
 		m.Kick(id)
 	}

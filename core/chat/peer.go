@@ -25,6 +25,7 @@ type peer struct {
 	log    *slog.Logger
 
 	kick    chan struct{}
+	watch   chan struct{} // Run's start: dial through the presence gate
 	attachc chan *session
 	events  chan event
 	dialed  chan dialResult
@@ -37,8 +38,12 @@ type peer struct {
 	out        outState
 	dialing    bool
 	dialCancel context.CancelFunc
+	urgent     chan struct{} // closed to let a gated dial skip the gate; nil when none waits
 	backoff    time.Duration
-	attempts   int // dials since the last session, to alternate keys after a rotation
+	retryGated bool // the armed retry is a presence redial (nothing to send)
+	lastAddr   string
+	lastAddrAt time.Time // the remembered address as stored, and when it was confirmed
+	attempts   int       // dials since the last session, to alternate keys after a rotation
 	retry      *time.Timer
 	ticker     *time.Ticker
 	probe      *time.Timer
@@ -58,6 +63,7 @@ func newPeer(m *Manager, id int64, prev *peer) *peer {
 		m: m, id: id, ctx: ctx, cancel: cancel, prev: prev,
 		log:     m.log.With("contact", id),
 		kick:    make(chan struct{}, 1),
+		watch:   make(chan struct{}, 1),
 		attachc: make(chan *session),
 		events:  make(chan event, 64),
 		dialed:  make(chan dialResult),
@@ -95,6 +101,10 @@ func (p *peer) run() {
 			return
 		case <-p.kick:
 			p.onKick()
+		case <-p.watch:
+			if p.cur == nil && p.retry == nil {
+				p.startDial(false, true)
+			}
 		case s := <-p.attachc:
 			p.onAttach(s)
 		case ev := <-p.events:
@@ -104,7 +114,7 @@ func (p *peer) run() {
 		case <-timerC(p.retry):
 			p.retry = nil
 			if p.cur == nil {
-				p.startDial(false)
+				p.startDial(false, p.retryGated)
 			}
 		case <-tick:
 			p.onTick()
@@ -163,8 +173,15 @@ func (p *peer) onKick() {
 		p.pump()
 		return
 	}
+	if p.dialing {
+		if p.urgent != nil {
+			close(p.urgent) // a presence dial waits at the gate: let it go now
+			p.urgent = nil
+		}
+		return
+	}
 	p.stopRetry()
-	p.startDial(false)
+	p.startDial(false, false)
 }
 
 func (p *peer) stopRetry() {
@@ -175,8 +192,9 @@ func (p *peer) stopRetry() {
 }
 
 // startDial dials the contact in the background unless a dial is running;
-// directOnly leaves the relays out (an upgrade attempt).
-func (p *peer) startDial(directOnly bool) {
+// directOnly leaves the relays out (an upgrade attempt); gated waits for the
+// manager's presence gate first (nothing is waiting to be sent).
+func (p *peer) startDial(directOnly, gated bool) {
 	if p.dialing || p.ctx.Err() != nil {
 		return
 	}
@@ -196,14 +214,31 @@ func (p *peer) startDial(directOnly bool) {
 		p.log.Info("not dialing: contact revoked")
 		return
 	}
+	p.lastAddr, p.lastAddrAt = c.LastAddr, c.LastAddrAt
 	ti := p.dialKey()
 	p.attempts++
 	ctx, cancel := context.WithCancel(p.ctx)
 	p.dialing, p.dialCancel = true, cancel
+	var urgent chan struct{}
+	if gated {
+		urgent = make(chan struct{})
+		p.urgent = urgent
+	}
 	p.m.wg.Add(1)
 	go func() {
 		defer p.m.wg.Done()
-		s, err := p.m.dial(ctx, ti, c, directOnly)
+		var (
+			s   *session
+			err error
+		)
+		release := func() {}
+		if gated {
+			release, err = p.m.gate.wait(ctx, urgent)
+		}
+		if err == nil {
+			s, err = p.m.dial(ctx, ti, c, directOnly)
+			release()
+		}
 		select {
 		case p.dialed <- dialResult{s, err}:
 		case <-p.ctx.Done():
@@ -215,7 +250,7 @@ func (p *peer) startDial(directOnly bool) {
 }
 
 func (p *peer) onDialed(r dialResult) {
-	p.dialing = false
+	p.dialing, p.urgent = false, nil
 	p.dialCancel()
 	if r.err != nil {
 		if errors.Is(r.err, ErrProtocol) {
@@ -231,24 +266,25 @@ func (p *peer) onDialed(r dialResult) {
 	p.onAttach(r.s)
 }
 
-// scheduleRetry arms the backoff timer if messages are waiting.
+// scheduleRetry arms the backoff timer: up to RetryMax while messages
+// wait, up to PresenceMax (a gated presence redial) while none do.
 func (p *peer) scheduleRetry() {
 	if p.ctx.Err() != nil || p.dialing || p.retry != nil {
 		return
 	}
+	cfg := p.m.cfg
+	ceiling, gated := cfg.RetryMax, false
 	ids, err := p.m.pendingContacts(p.ctx)
 	if err != nil {
 		p.log.Error("check outbox", "err", err)
 	} else if !slices.Contains(ids, p.id) {
-		p.backoff = 0
-		return
+		ceiling, gated = cfg.PresenceMax, true
 	}
-	cfg := p.m.cfg
-	p.backoff = min(max(2*p.backoff, cfg.RetryMin), cfg.RetryMax)
+	p.backoff = min(max(2*p.backoff, cfg.RetryMin), ceiling)
 	half := p.backoff / 2
 	d := half + rand.N(p.backoff-half+1)
-	p.retry = time.NewTimer(d)
-	p.log.Debug("will redial", "in", d)
+	p.retry, p.retryGated = time.NewTimer(d), gated
+	p.log.Debug("will redial", "in", d, "presence", gated)
 }
 
 // onAttach takes a new established session. With one already live, both
@@ -300,6 +336,7 @@ func (p *peer) up(s *session) {
 	p.out = newOutState()
 	p.ticker = time.NewTicker(p.m.cfg.KeepAlive)
 	s.log.Info("session up", "peer_name", s.peerName)
+	p.remember(s)
 	p.m.setPresence(PresenceChanged{ContactID: p.id, Online: true, Path: s.path, Addr: s.remote, Relay: s.relay})
 	p.stopUpgrade()
 	if s.path == PathRelay {
@@ -418,6 +455,6 @@ func (p *peer) onUpgrade() {
 	p.upgrade = time.NewTimer(p.m.cfg.UpgradeEvery)
 	if !p.dialing {
 		p.log.Debug("relayed: trying a direct path again")
-		p.startDial(true)
+		p.startDial(true, false)
 	}
 }

@@ -150,6 +150,7 @@ func TestSentLeftByCrashIsRequeued(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	b.tweak = noDial // only alice dials: a second session would requeue again
 	b.start()
 	a.start()
 	waitFor(t, "delivery", func() bool { return a.rec.count(store.Delivered) == 3 })

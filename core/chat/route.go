@@ -52,6 +52,7 @@ func (m *Manager) plainRoutes(ctx context.Context, c store.Contact) ([]Route, er
 	if err != nil {
 		return nil, err
 	}
+	addrs = RememberedFirst(c, addrs)
 	routes := make([]Route, 0, len(addrs))
 	for i, addr := range addrs {
 		routes = append(routes, Route{Addr: addr, Delay: time.Duration(i) * routeStagger, Dial: func(ctx context.Context) (Raw, error) {

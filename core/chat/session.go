@@ -62,6 +62,7 @@ type session struct {
 	br        *bufio.Reader
 	outbound  bool // we dialed it
 	remote    string
+	dialAddr  string // the route address we dialed to open it; "" for an accepted one
 	path      string // one of the Path constants
 	relay     string // the relay's address on PathRelay
 	peerName  string

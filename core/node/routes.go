@@ -32,13 +32,15 @@ func (r *router) Locate(ctx context.Context, c store.Contact) ([]string, error) 
 	return r.loc.Locate(ctx, c)
 }
 
-// Routes returns a punched route per address, staggered, then relays.
+// Routes returns a punched route per address (the remembered one first),
+// staggered, then relays.
 func (r *router) Routes(ctx context.Context, c store.Contact) ([]chat.Route, error) {
 	start := time.Now()
 	addrs, err := r.loc.Locate(ctx, c)
 	if err != nil {
 		return nil, err
 	}
+	addrs = chat.RememberedFirst(c, addrs) // where a dial of ours last reached it
 	r.log.Debug("located", "contact", c.ID, "addrs", addrs, "took", time.Since(start))
 	routes := make([]chat.Route, 0, len(addrs)+2)
 	for i, addr := range addrs {

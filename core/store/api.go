@@ -58,7 +58,9 @@ type Contact struct {
 	SecretID    []byte // 16 bytes
 	Addr        string // last known or user-given address "host:port"; may be empty
 	AddedAt     time.Time
-	Revoked     bool // the user rotated away from this contact: no sessions with it
+	Revoked     bool      // the user rotated away from this contact: no sessions with it
+	LastAddr    string    // where a dial of ours last reached the contact directly; may be empty
+	LastAddrAt  time.Time // when LastAddr was last confirmed; zero if never
 }
 
 // Message is one chat message, in either direction.

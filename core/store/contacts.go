@@ -22,7 +22,7 @@ const (
 	secretIDLen  = 16
 )
 
-const contactCols = `id, name, card, public_key, fingerprint, secret_id, addr, added_at, revoked`
+const contactCols = `id, name, card, public_key, fingerprint, secret_id, addr, added_at, revoked, last_addr, last_addr_at`
 
 // AddContact inserts c (ID and AddedAt are set by the store) and returns it.
 // The name is stored trimmed. It fails with ErrInvalidName,
@@ -169,8 +169,8 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanContact(r scanner) (Contact, error) {
 	var c Contact
-	var added int64
-	err := r.Scan(&c.ID, &c.Name, &c.Card, &c.PublicKey, &c.Fingerprint, &c.SecretID, &c.Addr, &added, &c.Revoked)
-	c.AddedAt = fromNanos(added)
+	var added, lastAt int64
+	err := r.Scan(&c.ID, &c.Name, &c.Card, &c.PublicKey, &c.Fingerprint, &c.SecretID, &c.Addr, &added, &c.Revoked, &c.LastAddr, &lastAt)
+	c.AddedAt, c.LastAddrAt = fromNanos(added), fromNanos(lastAt)
 	return c, err
 }

@@ -68,6 +68,12 @@ var migrations = [][]string{
 	{
 		`ALTER TABLE messages ADD COLUMN kind INTEGER NOT NULL DEFAULT 0 CHECK (kind IN (0, 1))`,
 	},
+	// 4: presence: the address we last reached each contact at (by a dial
+	// of ours), tried first on the next start, and when.
+	{
+		`ALTER TABLE contacts ADD COLUMN last_addr TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE contacts ADD COLUMN last_addr_at INTEGER NOT NULL DEFAULT 0`,
+	},
 }
 
 // migrate applies pending migrations, each in its own transaction, and fails
