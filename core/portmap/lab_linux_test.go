@@ -343,15 +343,32 @@ func testMethod(t *testing.T, s *natlab.Site, method string, maxLease time.Durat
 			t.Fatalf("deleting the router's %s mapping of %d: %v", p, ext.Port(), err)
 		}
 	}
-	time.Sleep(lifetime + 500*time.Millisecond)
-	now := r.k.Current()
-	if len(now) != 2 || now[0].External != ext || now[1].External != ext || !now[0].Expires.After(first) || !now[1].Expires.After(first) {
-		t.Errorf("after a lease time, mappings %+v; want both at %s, renewed past %v", now, ext, first)
-	}
-	for _, p := range []string{"TCP", "UDP"} {
-		if v, err := routerEntry(s, p, ext.Port()); err != nil || v != s.HostIP.String() {
-			t.Errorf("router's %s mapping of %d renewed after it was dropped: client %q, %v; want %s", p, ext.Port(), v, err, s.HostIP)
+	// Wait for the renewals to have made both again (a deadline of a few
+	// lease times, not one fixed sleep: a renewal may be half done when a
+	// fixed sleep ends).
+	renewed := func() (string, bool) {
+		now := r.k.Current()
+		if len(now) != 2 || now[0].External != ext || now[1].External != ext || !now[0].Expires.After(first) || !now[1].Expires.After(first) {
+			return fmt.Sprintf("mappings %+v; want both at %s, renewed past %v", now, ext, first), false
 		}
+		for _, p := range []string{"TCP", "UDP"} {
+			if v, err := routerEntry(s, p, ext.Port()); err != nil || v != s.HostIP.String() {
+				return fmt.Sprintf("router's %s mapping of %d: client %q, %v; want %s", p, ext.Port(), v, err, s.HostIP), false
+			}
+		}
+		return "", true
+	}
+	deadline := time.Now().Add(4*lifetime + 2*time.Second)
+	for {
+		why, ok := renewed()
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("not made again within %v after the router dropped them: %s", 4*lifetime+2*time.Second, why)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if err := reachTCP(l, ext, tl, "made again"); err != nil {
 		t.Errorf("after the router dropped the mapping and renewals: %v", err)
