@@ -185,7 +185,15 @@ func TestEngineDropsStrangersReplaysAndOtherCalls(t *testing.T) {
 	defer remove()
 	var sentBogus int
 	sa, _ := talk(t, a, b, func(Media, Media) {
-		time.Sleep(time.Second)
+		// Wait (with a deadline) for real packets to replay.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			tapMu.Lock()
+			n := len(captured)
+			tapMu.Unlock()
+			if n >= 20 {
+				break
+			}
+		}
 		to := a.mux.LocalAddr()
 		tapMu.Lock()
 		replays := append([][]byte(nil), captured...)
