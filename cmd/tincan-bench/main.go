@@ -34,12 +34,16 @@ func main() {
 	burst := flag.Int("burst", 10000, "messages in the burst")
 	dir := flag.String("dir", "", "where the nodes keep their databases (default: a temp dir on disk)")
 	idle := flag.Bool("idle-baseline", false, "internal: be the idle baseline process")
+	idleContacts := flag.Int("idle-contacts", 50, "online contacts of the node whose idle traffic is measured (0: skip)")
+	idleWindow := flag.Duration("idle-window", time.Minute, "how long idle traffic is counted")
+	idleKeepAlive := flag.Duration("idle-keepalive", 0, "chat keep-alive for the idle traffic row (0: chat's default)")
 	flag.Parse()
 	if *idle {
 		idleBaseline()
 		return
 	}
-	if err := run(*binPath, *serverBin, *rounds, *burst, *dir); err != nil {
+	it := idleParams{*idleContacts, *idleWindow, *idleKeepAlive}
+	if err := run(*binPath, *serverBin, *rounds, *burst, *dir, it); err != nil {
 		fmt.Fprintln(os.Stderr, "tincan-bench:", err)
 		os.Exit(1)
 	}
@@ -49,7 +53,13 @@ type row struct {
 	what, tincan, baseline, ratio, target string
 }
 
-func run(bin, serverBin string, rounds, burst int, dir string) error {
+// idleParams says how to measure idle traffic per contact.
+type idleParams struct {
+	contacts          int
+	window, keepAlive time.Duration
+}
+
+func run(bin, serverBin string, rounds, burst int, dir string, it idleParams) error {
 	if dir == "" {
 		if err := os.MkdirAll("build", 0o755); err != nil {
 			return err
@@ -103,6 +113,13 @@ func run(bin, serverBin string, rounds, burst int, dir string) error {
 		}
 	}
 
+	var idle idleResult
+	if it.contacts > 0 {
+		if idle, err = idleTraffic(dir, it.contacts, it.window, it.keepAlive); err != nil {
+			return fmt.Errorf("idle traffic: %w", err)
+		}
+	}
+
 	p50, p99 := pct(rtt, 50), pct(rtt, 99)
 	b50, b99 := pct(bare, 50), pct(bare, 99)
 	rows := []row{
@@ -113,6 +130,19 @@ func run(bin, serverBin string, rounds, burst int, dir string) error {
 	}
 	if serverBin != "" {
 		rows = append(rows, row{"idle daemon, nogui server build", mb(serverRSS), mb(baseRSS) + " idle Go TLS listener", ratio(float64(serverRSS), float64(baseRSS)), "< 30 MB"})
+	}
+	if it.contacts > 0 {
+		ka := it.keepAlive
+		if ka == 0 {
+			ka = 20 * time.Second
+		}
+		rows = append(rows,
+			row{fmt.Sprintf("idle traffic per online contact (%d, %v, keep-alive %v)", idle.contacts, idle.window, ka),
+				fmt.Sprintf("%.1f B/s (%.1f in, %.1f out)", idle.perContact(), float64(idle.in)/idle.window.Seconds()/float64(idle.contacts), float64(idle.out)/idle.window.Seconds()/float64(idle.contacts)),
+				"2-5 KB/s Tox (published, not this run)", ratio(idle.perContact(), 2000), "< 0.5 KB/s"},
+			row{"  same, with TCP/IP headers (estimate)", fmt.Sprintf("%.1f B/s", idle.wire()), "", ratio(idle.wire(), 2000), "< 0.5 KB/s"},
+			row{"  all contacts together", fmt.Sprintf("%.1f B/s", idle.perContact()*float64(idle.contacts)), "", "", ""},
+		)
 	}
 	fmt.Printf("tincan bench: %d round trips, %d-byte messages, databases in %s\n\n", rounds, len(payload), dir)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)

@@ -174,8 +174,10 @@ func TestPingPongAndKeepAliveTimeout(t *testing.T) {
 	if pong == nil || pong.Nonce != 42 {
 		t.Errorf("alice answered ping 42 with %+v", pong)
 	}
-	if pings < 2 {
-		t.Errorf("alice sent %d pings before giving up, want at least 2", pings)
+	// Alice accepted the session: the dialer pings, and she pings only
+	// once its pings stop coming (presence: one ping per interval, not two).
+	if pings < 1 {
+		t.Errorf("alice sent %d pings before giving up, want at least 1", pings)
 	}
 	if d := time.Since(start); d < 300*time.Millisecond {
 		t.Errorf("alice gave up after %v, before 3 keep-alive intervals", d)

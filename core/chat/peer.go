@@ -333,6 +333,9 @@ func (p *peer) up(s *session) {
 	p.live.Store(s)
 	p.backoff, p.attempts = 0, 0
 	p.stopRetry()
+	if p.dialing && p.urgent != nil {
+		p.dialCancel() // a presence dial is moot now: do not open a duplicate
+	}
 	p.out = newOutState()
 	p.ticker = time.NewTicker(p.m.cfg.KeepAlive)
 	s.log.Info("session up", "peer_name", s.peerName)
@@ -408,8 +411,12 @@ func (p *peer) onTick() {
 	if idle := time.Since(time.Unix(0, s.lastRecv.Load())); idle > 3*p.m.cfg.KeepAlive {
 		p.lose(errors.New("keep-alive timeout: peer silent for "+idle.Round(time.Millisecond).String()), "timeout")
 		return
+	} else if s.outbound || idle > 5*p.m.cfg.KeepAlive/4 {
+		// The dialing side pings and the other answers: one ping and one
+		// pong per interval keep both sides' timers fresh. The accepting
+		// side pings only when the dialer's pings stop coming.
+		p.ping()
 	}
-	p.ping()
 	if p.cur != nil {
 		p.out.dirty, p.out.cardDirty = true, true // pick up anything queued without a Kick
 		p.pump()

@@ -34,35 +34,41 @@ func newDialGate(n int, gap time.Duration) *dialGate {
 }
 
 // wait blocks until the dial may start, then returns the function that
-// frees its slot. A close of urgent lets the dial start at once, outside the
-// gate (a message now waits for it); release is then a no-op.
+// frees its slot. Dials pass at least gap apart, counted when they pass (a
+// late wake-up cannot bunch them). A close of urgent lets the dial start at
+// once, outside the gate (a message now waits for it); release is then a
+// no-op.
 func (g *dialGate) wait(ctx context.Context, urgent <-chan struct{}) (release func(), err error) {
-	g.mu.Lock()
-	now := time.Now()
-	at := g.next
-	if at.Before(now) {
-		at = now
-	}
-	g.next = at.Add(g.gap)
-	g.mu.Unlock()
-	if d := time.Until(at); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-urgent:
-			return func() {}, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 	select {
 	case g.slots <- struct{}{}:
-		return func() { <-g.slots }, nil
 	case <-urgent:
 		return func() {}, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	release = func() { <-g.slots }
+	for {
+		g.mu.Lock()
+		now := time.Now()
+		d := g.next.Sub(now)
+		if d <= 0 {
+			g.next = now.Add(g.gap)
+			g.mu.Unlock()
+			return release, nil
+		}
+		g.mu.Unlock()
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-urgent:
+			t.Stop()
+			release()
+			return func() {}, nil
+		case <-ctx.Done():
+			t.Stop()
+			release()
+			return nil, ctx.Err()
+		}
 	}
 }
 

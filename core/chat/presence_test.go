@@ -196,7 +196,9 @@ func testPresenceDialsBounded(t *testing.T, wait time.Duration) {
 	if most > presenceDials {
 		t.Errorf("%d presence dials ran at once, the bound is %d", most, presenceDials)
 	}
-	perSecond := int(time.Second/presenceGap) + 1
+	// The gate passes dials presenceGap apart; the dialer sees them a
+	// little later, each by its own scheduling delay: two of slack.
+	perSecond := int(time.Second/presenceGap) + 2
 	for i := range starts {
 		n := 0
 		for j := i; j < len(starts) && starts[j].Sub(starts[i]) < time.Second; j++ {
