@@ -141,7 +141,7 @@ func run(bin, serverBin string, rounds, burst int, dir string, it idleParams) er
 				fmt.Sprintf("%.1f B/s (%.1f in, %.1f out)", idle.perContact(), float64(idle.in)/idle.window.Seconds()/float64(idle.contacts), float64(idle.out)/idle.window.Seconds()/float64(idle.contacts)),
 				"2-5 KB/s Tox (published, not this run)", ratio(idle.perContact(), 2000), "< 0.5 KB/s"},
 			row{"  same, with TCP/IP headers (estimate)", fmt.Sprintf("%.1f B/s", idle.wire()), "", ratio(idle.wire(), 2000), "< 0.5 KB/s"},
-			row{"  all contacts together", fmt.Sprintf("%.1f B/s", idle.perContact()*float64(idle.contacts)), "", "", ""},
+			row{"  all contacts together", fmt.Sprintf("%.1f B/s (%.1f B/s with headers)", idle.perContact()*float64(idle.contacts), idle.wire()*float64(idle.contacts)), "", "", "< 0.5 KB/s"},
 		)
 	}
 	fmt.Printf("tincan bench: %d round trips, %d-byte messages, databases in %s\n\n", rounds, len(payload), dir)
