@@ -2,8 +2,10 @@
 // both sides' identity keys, a framed protocol, acks after commit, and an
 // outbox pumped with retries and backoff until every message is acknowledged.
 //
-// It also carries the user's new card to kept contacts after a rotation, and
-// refuses revoked contacts.
+// It also carries the user's new card to kept contacts after a rotation,
+// refuses revoked contacts, and keeps presence: every other contact is
+// dialed at start and redialed with backoff while unreachable, whether or
+// not a message waits for it.
 //
 // It must never accept a session from a key that is not a contact (or is a
 // revoked one), and never report a message delivered before the peer

@@ -35,7 +35,7 @@ type Config struct {
 	Emit      func(Event)   // called in order, one at a time; must not block
 	Logger    *slog.Logger  // nil: slog.Default()
 	RetryMin  time.Duration // first dial backoff, default 500ms
-	RetryMax  time.Duration // longest dial backoff, default 30s
+	RetryMax  time.Duration // longest dial backoff while messages wait, default 30s
 	KeepAlive time.Duration // ping interval, default 20s; silence for 3x this ends a session
 	// UpgradeEvery is how often a relayed session tries the direct routes
 	// again; a direct session that comes up replaces it. Default 1 min.
