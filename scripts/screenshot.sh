@@ -11,6 +11,11 @@ work=$(mktemp -d /tmp/tincan-shot.XXXXXX)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # give each 15 s to exit (the app closes its node first), then force it
+  for p in "${pids[@]}"; do
+    for _ in $(seq 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$p" 2>/dev/null && { echo "screenshot: pid $p did not exit on SIGTERM; killing it" >&2; kill -9 "$p" 2>/dev/null || true; }
+  done
   wait 2>/dev/null || true
   rm -rf "$work"
 }

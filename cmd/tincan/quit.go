@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -19,6 +20,10 @@ import (
 
 // errQuitting refuses work asked for while the app quits.
 var errQuitting = errors.New("tincan is quitting")
+
+// quitGrace is how long a quit may take before the node is closed and the
+// process exits without waiting for the window.
+const quitGrace = 10 * time.Second
 
 // quitOnSignal makes SIGTERM (a logout, kill) and SIGINT quit the app the
 // way its Quit menu does: the window's work stops, the loop ends, and the
@@ -45,7 +50,30 @@ func (g *gui) quitOnSignal() (stop func()) {
 			g.mu.Unlock()
 			onUI(g.quit) // queued until the loop runs if it has not started yet
 		case <-done:
+			return
 		}
+		// Fyne's loop has been seen not to end in rare cases (its shutdown
+		// waiting on itself): a second signal, or quitGrace without the
+		// loop ending, closes the node (merging the WAL, nothing lost) and
+		// exits, so a logout never hangs on us.
+		t := time.NewTimer(quitGrace)
+		defer t.Stop()
+		select {
+		case <-done:
+			return
+		case s := <-sigs:
+			g.log.Error("second signal while quitting: closing the node and exiting", "signal", s.String())
+		case <-t.C:
+			g.log.Error("the window did not close in time: closing the node and exiting", "after", quitGrace)
+		}
+		g.mu.Lock()
+		n := g.node
+		g.node = nil
+		g.mu.Unlock()
+		if n != nil {
+			g.closeNode(n)
+		}
+		os.Exit(1)
 	}()
 	return func() {
 		signal.Stop(sigs)
