@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"time"
+	"tincan/core/audio"
 )
 
 // Processor is an echo canceller as Measure drives it: Process takes one
@@ -137,11 +138,11 @@ func erle(sc *scene, got []float64, skip int) (all, afterTalk float64) {
 
 // MeasureFiles is Measure on two canonical 48 kHz mono 16-bit WAV files.
 func MeasureFiles(nearPath, farPath string, sim SimConfig, newProc func() (Processor, error)) (Result, error) {
-	near, err := readWAV(nearPath)
+	near, _, err := audio.ReadWAV(nearPath)
 	if err != nil {
 		return Result{}, fmt.Errorf("measure: %w", err)
 	}
-	far, err := readWAV(farPath)
+	far, _, err := audio.ReadWAV(farPath)
 	if err != nil {
 		return Result{}, fmt.Errorf("measure: %w", err)
 	}

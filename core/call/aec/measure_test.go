@@ -4,6 +4,7 @@ import (
 	"math"
 	"sync"
 	"testing"
+	"tincan/core/audio"
 )
 
 const (
@@ -13,11 +14,11 @@ const (
 
 // speech loads the two test voices once.
 var speech = sync.OnceValues(func() ([2][]int16, error) {
-	near, err := readWAV(speechNear)
+	near, _, err := audio.ReadWAV(speechNear)
 	if err != nil {
 		return [2][]int16{}, err
 	}
-	far, err := readWAV(speechFar)
+	far, _, err := audio.ReadWAV(speechFar)
 	return [2][]int16{near, far}, err
 })
 
