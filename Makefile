@@ -16,8 +16,12 @@ deps:
 deps-test:
 	@scripts/deps.sh test
 
+# The commit goes in by -ldflags: GOFLAGS may carry -buildvcs=false.
+COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
+LDFLAGS     := -X main.commitOverride=$(COMMIT)
+
 build: deps
-	$(GO) build -o $(BIN) ./cmd/tincan
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tincan
 
 ## run: build and start the desktop app (pass ARGS="--home DIR" for a second instance)
 run: build

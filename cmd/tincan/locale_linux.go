@@ -23,7 +23,7 @@ __attribute__((constructor)) static void tincan_plain_c_locale(int argc, char **
 	for (int i = 1; i < argc && argv != 0; i++) {
 		const char *a = argv[i];
 		if (a[0] == '-') {
-			if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
 				cli = 1;
 				break;
 			}

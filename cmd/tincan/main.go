@@ -44,6 +44,9 @@ const usageText = `usage:
   tincan answer NAME | decline NAME   take or refuse the call ringing from NAME
   tincan hangup                       end the current call
   tincan mute on|off                  mute or unmute the microphone in the call
+  tincan export FILE | import FILE    back up identity, contacts and history to one
+                                      passphrase-encrypted file, or restore it here
+  tincan --version                    print the version and the commit it was built from
 
 global flags: --home DIR (or TINCAN_HOME), --keystore keychain|file, --log-level debug|info|warn|error
 daemon flags: --name NAME (creates the identity on first run), --listen HOST:PORT (default :7448)
@@ -110,9 +113,23 @@ func exitCode(err error) int {
 	return node.ExitCode(err)
 }
 
+// hasVersionFlag reports a --version or -v among the flags of a command
+// line that has no command word.
+func hasVersionFlag(flags []string) bool {
+	for _, f := range flags {
+		if f == "--version" || f == "-v" {
+			return true
+		}
+	}
+	return false
+}
+
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func dispatch(cmd string, rest []string, stdout, stderr io.Writer) error {
+	if cmd == "" && hasVersionFlag(rest) {
+		return runVersion(stdout)
+	}
 	switch cmd {
 	case "", "gui":
 		return runGUI(rest, stderr)
@@ -121,6 +138,10 @@ func dispatch(cmd string, rest []string, stdout, stderr io.Writer) error {
 	case "id", "contacts", "send", "history", "status", "rotate", "relay",
 		"call", "answer", "decline", "hangup", "mute":
 		return runClient(cmd, rest, stdout)
+	case "version", "--version", "-v":
+		return runVersion(stdout)
+	case "export", "import":
+		return runBackup(cmd, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usageText)
 		return nil
