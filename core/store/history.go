@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -81,4 +82,92 @@ func (s *Store) Unread(ctx context.Context, contactID int64) (int, error) {
 		return 0, fmt.Errorf("unread of contact %d: %w", contactID, err)
 	}
 	return n, nil
+}
+
+// pageMax bounds one page of history, so a caller cannot ask for a
+// conversation of any size at once through the paging calls.
+const pageMax = 1000
+
+// HistoryBefore returns up to limit messages with the contact stored before
+// the message with ID before (either direction), oldest first: the page
+// above the oldest message shown. An ID that is not the contact's gives
+// ErrNotFound. limit is clamped to 1..1000.
+func (s *Store) HistoryBefore(ctx context.Context, contactID int64, before MessageID, limit int) ([]Message, error) {
+	ms, err := s.page(ctx, contactID, before, limit,
+		`SELECT `+msgCols+` FROM (
+			SELECT `+msgCols+` FROM messages WHERE contact_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?
+		 ) ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("history of contact %d before %x: %w", contactID, before, err)
+	}
+	return ms, nil
+}
+
+// HistoryAfter returns up to limit messages with the contact stored after
+// the message with ID after, oldest first: the page below the newest
+// message shown. An ID that is not the contact's gives ErrNotFound. limit
+// is clamped to 1..1000.
+func (s *Store) HistoryAfter(ctx context.Context, contactID int64, after MessageID, limit int) ([]Message, error) {
+	ms, err := s.page(ctx, contactID, after, limit,
+		`SELECT `+msgCols+` FROM messages WHERE contact_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
+	if err != nil {
+		return nil, fmt.Errorf("history of contact %d after %x: %w", contactID, after, err)
+	}
+	return ms, nil
+}
+
+// page runs query (contact, seq, limit) from the seq of the contact's
+// message with ID id.
+func (s *Store) page(ctx context.Context, contactID int64, id MessageID, limit int, query string) ([]Message, error) {
+	limit = min(max(limit, 1), pageMax)
+	var out []Message
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := requireContact(ctx, tx, contactID); err != nil {
+			return err
+		}
+		var seq int64
+		// direction IN (...) lets SQLite use the (contact_id, direction, id) index.
+		err := tx.QueryRowContext(ctx,
+			`SELECT seq FROM messages WHERE contact_id = ? AND direction IN (1, 2) AND id = ?`,
+			contactID, id[:]).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("message %x: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, query, contactID, seq, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = collectMessages(rows)
+		return err
+	})
+	return out, err
+}
+
+// LastMessages returns each contact's newest message, by contact ID;
+// contacts with no messages are left out.
+func (s *Store) LastMessages(ctx context.Context) (map[int64]Message, error) {
+	out := map[int64]Message{}
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx,
+			`SELECT `+msgCols+` FROM messages WHERE seq IN (
+				SELECT (SELECT max(seq) FROM messages WHERE contact_id = c.id) FROM contacts c
+			 )`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ms, err := collectMessages(rows)
+		for _, m := range ms {
+			out[m.ContactID] = m
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("last messages: %w", err)
+	}
+	return out, nil
 }

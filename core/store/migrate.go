@@ -74,6 +74,24 @@ var migrations = [][]string{
 		`ALTER TABLE contacts ADD COLUMN last_addr TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE contacts ADD COLUMN last_addr_at INTEGER NOT NULL DEFAULT 0`,
 	},
+	// 5: search: an FTS5 index of message text (external content: the
+	// text stays in messages), kept by triggers, and the messages already
+	// stored indexed now. Prefix queries ("hel*") use the prefix index.
+	{
+		`CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='seq',
+			tokenize='unicode61 remove_diacritics 2', prefix='2 3')`,
+		`CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
+			INSERT INTO messages_fts(rowid, body) VALUES (new.seq, new.body);
+		END`,
+		`CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
+			INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.seq, old.body);
+		END`,
+		`CREATE TRIGGER messages_fts_au AFTER UPDATE OF body ON messages BEGIN
+			INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.seq, old.body);
+			INSERT INTO messages_fts(rowid, body) VALUES (new.seq, new.body);
+		END`,
+		`INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')`,
+	},
 }
 
 // migrate applies pending migrations, each in its own transaction, and fails
