@@ -60,13 +60,16 @@ func TestKeychain(t *testing.T) {
 			t.Errorf("Get of missing account: %v, want ErrNotFound only", err)
 		}
 	})
+	t.Run("MovedHome", func(t *testing.T) { checkMovedHomeOpens(t, ks, t.TempDir()) })
+	t.Run("OldHomeMigrates", func(t *testing.T) { checkOldHomeMigrates(t, ks, t.TempDir()) })
 	t.Run("SaveLoad", func(t *testing.T) {
 		home := t.TempDir()
-		t.Cleanup(func() { _ = ks.Delete(mustAbs(t, home)) })
 		id := testIdentity(t)
 		if err := Save(home, ks, id); err != nil {
 			t.Fatalf("Save: %v", err)
 		}
+		acct := homeAccount(t, home)
+		t.Cleanup(func() { _ = ks.Delete(acct) })
 		got, err := Load(home, ks)
 		if err != nil {
 			t.Fatalf("Load: %v", err)
@@ -75,7 +78,7 @@ func TestKeychain(t *testing.T) {
 		if _, err := Load(home, NewFileKeystore(t.TempDir())); !errors.Is(err, ErrMasterKeyMissing) {
 			t.Errorf("Load with the file keystore: %v, want ErrMasterKeyMissing", err)
 		}
-		if err := ks.Delete(mustAbs(t, home)); err != nil {
+		if err := ks.Delete(acct); err != nil {
 			t.Fatal(err)
 		}
 		_, err = Load(home, ks)
@@ -114,7 +117,7 @@ func TestKeychainUnavailable(t *testing.T) {
 	// Load of an existing identity must keep the sentinel for callers. It
 	// asks the keystore before decrypting, so the sealed bytes need not be real.
 	home := t.TempDir()
-	file := append(sealedHeader(), make([]byte, 64)...)
+	file := append(identityFile.header(sealedVersion), make([]byte, 64)...)
 	if err := os.WriteFile(filepath.Join(home, SealedFileName), file, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +150,7 @@ func runInSecretService(t *testing.T) {
 	out := runCmd(t, env, "dbus-run-session", "--", "sh", "-c", script, "sh",
 		os.Args[0], "-test.run=^TestKeychain$", "-test.v", "-test.count=1")
 	t.Logf("inside dbus-run-session:\n%s", out)
-	for _, sub := range []string{"SetGetDelete", "NotFound", "SaveLoad"} {
+	for _, sub := range []string{"SetGetDelete", "NotFound", "MovedHome", "OldHomeMigrates", "SaveLoad"} {
 		if !strings.Contains(out, "--- PASS: TestKeychain/"+sub) {
 			t.Errorf("subtest %s did not pass inside the session bus:\n%s", sub, out)
 		}

@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/binary"
@@ -18,48 +17,37 @@ const RetiredFileName = "identity.retired.sealed"
 // MaxRetired bounds how many retired keys a home keeps at once.
 const MaxRetired = 16
 
-// retiredMagic and retiredVersion start every identity.retired.sealed file.
-const (
-	retiredMagic   = "tincan-retired"
-	retiredVersion = 1
-)
+// retiredMagic starts every identity.retired.sealed file.
+const retiredMagic = "tincan-retired"
 
 // ErrTooManyRetired means more than MaxRetired retired keys would be kept.
 var ErrTooManyRetired = fmt.Errorf("more than %d retired keys", MaxRetired)
-
-// retiredHeader is the plaintext start of identity.retired.sealed.
-func retiredHeader() []byte { return append([]byte(retiredMagic), retiredVersion) }
 
 // SaveRetired seals keys (private keys the user has rotated away from but
 // some contacts still pin) into home/identity.retired.sealed under home's
 // master key in ks, replacing the earlier set. An empty set removes the file.
 // The master key must exist already (Save creates it).
 func SaveRetired(home string, ks Keystore, keys []*rsa.PrivateKey) error {
-	acct, err := account(home)
+	abs, err := absHome(home)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(acct, RetiredFileName)
 	if len(keys) == 0 {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := os.Remove(filepath.Join(abs, RetiredFileName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("save retired keys: %w", err)
 		}
-		syncDir(acct)
+		syncDir(abs)
 		return nil
 	}
 	payload, err := marshalRetired(keys)
 	if err != nil {
 		return fmt.Errorf("save retired keys: %w", err)
 	}
-	mk, err := masterKey(acct, ks)
+	h, err := keyOf(abs, ks)
 	if err != nil {
 		return fmt.Errorf("save retired keys: %w", err)
 	}
-	sealed, err := Seal(mk, payload, append(retiredHeader(), acct...))
-	if err != nil {
-		return fmt.Errorf("save retired keys: %w", err)
-	}
-	if err := writeFileAtomic(path, append(retiredHeader(), sealed...), 0o600); err != nil {
+	if err := retiredFile.write(h, payload); err != nil {
 		return fmt.Errorf("save retired keys: %w", err)
 	}
 	return nil
@@ -68,26 +56,25 @@ func SaveRetired(home string, ks Keystore, keys []*rsa.PrivateKey) error {
 // LoadRetired returns the keys SaveRetired kept for home, or none if there
 // is no such file.
 func LoadRetired(home string, ks Keystore) ([]*rsa.PrivateKey, error) {
-	acct, err := account(home)
+	abs, err := absHome(home)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(acct, RetiredFileName)
-	file, err := readFileLimited(path, maxSealedFile*MaxRetired)
-	if errors.Is(err, fs.ErrNotExist) {
+	path := filepath.Join(abs, RetiredFileName)
+	if _, _, err := retiredFile.read(abs); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("load retired keys: %w", err)
 	}
+	h, err := keyOf(abs, ks)
 	if err != nil {
 		return nil, fmt.Errorf("load retired keys: %w", err)
 	}
-	if !bytes.HasPrefix(file, retiredHeader()) {
-		return nil, fmt.Errorf("load retired keys: %s is not a tincan retired-key file of version %d", path, retiredVersion)
-	}
-	mk, err := masterKey(acct, ks)
+	v, body, err := retiredFile.read(abs) // again: keyOf may have resealed it
 	if err != nil {
 		return nil, fmt.Errorf("load retired keys: %w", err)
 	}
-	payload, err := Open(mk, file[len(retiredHeader()):], append(retiredHeader(), acct...))
+	payload, err := retiredFile.open(h, v, body)
 	if err != nil {
 		return nil, fmt.Errorf("load retired keys: %s: %w", path, err)
 	}

@@ -33,8 +33,8 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(file, []byte("tincan-identity\x01")) {
-		t.Errorf("file starts %q, want the tincan-identity v1 header", file[:16])
+	if !bytes.HasPrefix(file, []byte("tincan-identity\x02")) {
+		t.Errorf("file starts %q, want the tincan-identity v2 header", file[:16])
 	}
 	if bytes.Contains(file, []byte("Alice Test")) || bytes.Contains(file, testIdentity(t).SecretID[:]) {
 		t.Errorf("identity.sealed holds the name or secret ID in the clear")
@@ -73,8 +73,8 @@ func TestSaveAgainKeepsMasterKey(t *testing.T) {
 		t.Errorf("Load after second Save = %v, %v", got, err)
 	}
 	entries, _ := os.ReadDir(home)
-	if len(entries) != 1 {
-		t.Errorf("home holds %d entries, want only %s (no temp files)", len(entries), SealedFileName)
+	if len(entries) != 2 {
+		t.Errorf("home holds %d entries, want only %s and %s (no temp files)", len(entries), SealedFileName, HomeIDFileName)
 	}
 }
 
@@ -107,8 +107,8 @@ func TestLoadWrongHome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Copy the sealed file and even the master key to another home: the
-	// file is bound to its original path and must not open there.
+	// Copy the sealed file and even the master key to another home (another
+	// home ID): the file is bound to its home's ID and must not open there.
 	home2 := t.TempDir()
 	data, err := os.ReadFile(filepath.Join(home, SealedFileName))
 	if err != nil {
@@ -117,11 +117,14 @@ func TestLoadWrongHome(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home2, SealedFileName), data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	id2, err := HomeID(home2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Load(home2, ks); !errors.Is(err, ErrMasterKeyMissing) {
 		t.Errorf("Load of copied file without key: %v, want ErrMasterKeyMissing", err)
 	}
-	abs2, _ := filepath.Abs(home2)
-	if err := ks.Set(abs2, mk); err != nil {
+	if err := ks.Set(AccountOf(id2), mk); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(home2, ks); !errors.Is(err, ErrDecrypt) {
@@ -131,14 +134,14 @@ func TestLoadWrongHome(t *testing.T) {
 
 func TestLoadWrongKey(t *testing.T) {
 	home, ks := saved(t)
-	abs, _ := filepath.Abs(home)
-	if err := ks.Set(abs, bytes.Repeat([]byte{7}, MasterKeyLen)); err != nil {
+	acct := homeAccount(t, home)
+	if err := ks.Set(acct, bytes.Repeat([]byte{7}, MasterKeyLen)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(home, ks); !errors.Is(err, ErrDecrypt) {
 		t.Errorf("Load with replaced master key: %v, want ErrDecrypt", err)
 	}
-	if err := ks.Set(abs, []byte("short")); err != nil {
+	if err := ks.Set(acct, []byte("short")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(home, ks); err == nil || !strings.Contains(err.Error(), "5 bytes") {
