@@ -37,7 +37,7 @@ func (n *Node) Send(ctx context.Context, name, text string) (MessageView, error)
 		return MessageView{}, badInput(fmt.Errorf("%w (at most %d bytes)", err, store.MaxBody))
 	}
 	if err != nil {
-		return MessageView{}, fmt.Errorf("queue message to %s: %w", c.Name, err)
+		return MessageView{}, n.plainDiskFull("the message to "+c.Name, fmt.Errorf("queue message to %s: %w", c.Name, err))
 	}
 	v := messageView(c.Name, m)
 	n.publish(Event{Message: &v})
