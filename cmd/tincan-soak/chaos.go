@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -60,7 +61,9 @@ func (s *soak) killFault(rng *rand.Rand, d *daemon) {
 			time.Sleep(2 * time.Millisecond)
 		}
 		if mid = d.inSend.Load(); mid {
-			time.Sleep(time.Duration(rng.IntN(15)) * time.Millisecond)
+			// Strike somewhere in a send's usual span, so that some kills
+			// land after the commit and before the answer.
+			time.Sleep(time.Duration(rng.Int64N(int64(s.typicalSend(d.name)) + 1)))
 		}
 	}
 	s.setState(d.name, func(f *faultState) { f.down = true; f.kills++ })
@@ -78,6 +81,21 @@ func (s *soak) killFault(rng *rand.Rand, d *daemon) {
 		return
 	}
 	s.logf("kill %s (SIGKILL%s), down %.1fs, answering again %.1fs after restart", d.name, map[bool]string{true: " during a send"}[mid], down.Seconds(), time.Since(t).Seconds())
+}
+
+// typicalSend is the median time of d's accepted sends so far (20 ms before any).
+func (s *soak) typicalSend(name string) time.Duration {
+	var ds []time.Duration
+	for _, r := range s.led.from(name, time.Time{}) {
+		if r.accepted {
+			ds = append(ds, r.end.Sub(r.start))
+		}
+	}
+	if len(ds) == 0 {
+		return 20 * time.Millisecond
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 // netFault drops every packet of d's namespace for 2-10 s.

@@ -61,6 +61,7 @@ type soak struct {
 // result is one run's figures and verdict.
 type result struct {
 	cfg      config
+	prefix   string // the lab's namespace prefix
 	v        verdict
 	problems []string
 	events   []string
@@ -168,7 +169,7 @@ func runSoak(ctx context.Context, cfg config, progress io.Writer) (res result, e
 		s.problem("reading the histories: %v", herr)
 	}
 	recs := s.led.all()
-	res = result{cfg: cfg, v: verify(recs, h, s.names()), errors: errorCounts(recs), peakKB: map[string]int64{}}
+	res = result{cfg: cfg, prefix: s.lab.prefix, v: verify(recs, h, s.names()), errors: errorCounts(recs), peakKB: map[string]int64{}}
 	for _, d := range s.ds {
 		for _, e := range d.exitsUnasked() {
 			s.problem("%s; its log ends: %s", e, d.logTail(400))
