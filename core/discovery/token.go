@@ -27,13 +27,35 @@ var ErrNoToken = errors.New("no Cloudflare API token: set " + TokenEnv + " once 
 // ErrBadToken means an API token has characters that cannot go in an HTTP header, or is too long.
 var ErrBadToken = errors.New("bad Cloudflare API token")
 
-// TokenAccount returns the keystore account for the API token of the node in home.
+// TokenAccount returns the keystore account for the API token of the node in
+// home. It is named by the home's ID (made on first use), not its path, so
+// the token follows a home that moves.
 func TokenAccount(home string) (string, error) {
-	abs, err := filepath.Abs(home)
+	id, err := identity.HomeID(home)
 	if err != nil {
 		return "", fmt.Errorf("token account for %s: %w", home, err)
 	}
-	return "cloudflare-api-token:" + abs, nil
+	return tokenAccountPrefix + identity.AccountOf(id), nil
+}
+
+const tokenAccountPrefix = "cloudflare-api-token:"
+
+// MigrateToken moves a token kept under home's path (as tincan did before
+// home IDs) to the account TokenAccount names, keeping the original if the
+// copy cannot be written and read back. No token under the path is no error.
+func MigrateToken(ks identity.Keystore, home string) error {
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		return fmt.Errorf("token account for %s: %w", home, err)
+	}
+	acct, err := TokenAccount(abs)
+	if err != nil {
+		return err
+	}
+	if err := identity.MoveSecret(ks, tokenAccountPrefix+abs, acct); err != nil {
+		return fmt.Errorf("move the Cloudflare API token to the home's ID: %w", err)
+	}
+	return nil
 }
 
 // CheckToken trims token and checks that it is a plausible API token:

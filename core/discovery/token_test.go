@@ -2,6 +2,8 @@ package discovery
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,5 +66,46 @@ func TestLoadTokenRejectsCorruptStore(t *testing.T) {
 	}
 	if err := SaveToken(ks, "acct", strings.Repeat("x", MaxTokenLen+1)); !errors.Is(err, ErrBadToken) {
 		t.Fatalf("long token saved: %v", err)
+	}
+}
+
+func TestTokenFollowsAMovedHome(t *testing.T) {
+	parent := t.TempDir()
+	home := filepath.Join(parent, "home")
+	ks := identity.NewFileKeystore(t.TempDir())
+	// Before home IDs the token was kept under the home's path.
+	old := "cloudflare-api-token:" + home
+	if err := ks.Set(old, []byte("old-token")); err != nil {
+		t.Fatal(err)
+	}
+	if err := MigrateToken(ks, home); err != nil {
+		t.Fatalf("MigrateToken: %v", err)
+	}
+	acct, err := TokenAccount(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(acct, home) {
+		t.Errorf("token account %q still names the home's path", acct)
+	}
+	if tok, err := LoadToken(ks, acct); err != nil || tok != "old-token" {
+		t.Fatalf("after migration the token is %q, %v", tok, err)
+	}
+	if _, err := ks.Get(old); !errors.Is(err, identity.ErrNotFound) {
+		t.Errorf("the token under the path is still there after migration: %v", err)
+	}
+	if err := MigrateToken(ks, home); err != nil {
+		t.Errorf("a second MigrateToken: %v", err)
+	}
+	moved := filepath.Join(parent, "moved")
+	if err := os.Rename(home, moved); err != nil {
+		t.Fatal(err)
+	}
+	acct2, err := TokenAccount(moved)
+	if err != nil || acct2 != acct {
+		t.Fatalf("the moved home's token account is %q (%v), want %q", acct2, err, acct)
+	}
+	if tok, err := LoadToken(ks, acct2); err != nil || tok != "old-token" {
+		t.Errorf("the moved home's token: %q, %v", tok, err)
 	}
 }

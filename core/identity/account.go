@@ -173,3 +173,26 @@ func MoveSecret(ks Keystore, from, to string) error {
 	}
 	return nil
 }
+
+// RestoreMasterKey stores mk as the master key of the home whose ID is id,
+// as restoring a backup needs, and checks it reads back. An account that
+// holds another key is an error and is left as it was. It reports whether
+// it made the entry (the caller deletes it if the restore fails later).
+func RestoreMasterKey(ks Keystore, id string, mk []byte) (bool, error) {
+	if _, err := parseHomeID([]byte(id)); err != nil {
+		return false, err
+	}
+	if len(mk) != MasterKeyLen {
+		return false, fmt.Errorf("master key is %d bytes, want %d", len(mk), MasterKeyLen)
+	}
+	acct := AccountOf(id)
+	_, err := ks.Get(acct)
+	created := errors.Is(err, ErrNotFound)
+	if err != nil && !created {
+		return false, err
+	}
+	if err := copySecret(ks, mk, acct); err != nil {
+		return false, err
+	}
+	return created, nil
+}
