@@ -5,27 +5,35 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+	"fyne.io/systray"
 
 	"tincan/assets"
+	"tincan/core/node"
 )
 
 // trayCheckTimeout bounds the question to the session bus whether a tray
 // host is there.
 const trayCheckTimeout = 2 * time.Second
 
-// Tray is tincan's icon and menu in the system tray: Show tincan, how many
-// contacts are online, Quit.
+// Tray is tincan's icon and menu in the system tray: Show tincan (with the
+// unread count), how many contacts are online, Quit; the icon's tooltip
+// repeats the unread count.
 type Tray struct {
-	app    fyne.App
-	desk   desktop.App
-	menu   *fyne.Menu
-	show   *fyne.MenuItem
-	status *fyne.MenuItem
-	quit   *fyne.MenuItem
+	app     fyne.App
+	desk    desktop.App
+	menu    *fyne.Menu
+	show    *fyne.MenuItem
+	status  *fyne.MenuItem
+	quit    *fyne.MenuItem
+	tooltip func(string) // sets the icon's tooltip
+	tip     string       // the tooltip last set
 }
 
 // NewTray puts tincan in the system tray with icon (nil means assets.Icon)
@@ -54,7 +62,9 @@ func newTray(a fyne.App, d desktop.App, icon fyne.Resource) *Tray {
 	if icon == nil {
 		icon = assets.Icon
 	}
-	t := &Tray{app: a, desk: d}
+	// Fyne has no call for the tooltip; its tray library (which Fyne
+	// starts) has one that is safe before and after it starts.
+	t := &Tray{app: a, desk: d, tooltip: systray.SetTooltip}
 	t.show = fyne.NewMenuItem("Show tincan", nil)
 	t.status = fyne.NewMenuItem("Starting…", nil)
 	t.status.Disabled = true
@@ -99,17 +109,79 @@ func (m *Main) setupTray() bool {
 	return true
 }
 
-// updateTray shows how many contacts are online in the tray menu.
+// updateTray shows the unread count and how many contacts are online in
+// the tray menu, and the unread count in the icon's tooltip.
 func (m *Main) updateTray() {
 	if m.tray == nil {
 		return
 	}
-	label := onlineCount(m.contacts.items)
-	if label == m.tray.status.Label {
+	t := m.tray
+	unread := unreadCount(m.contacts.items)
+	if tip := trayTooltip(unread); tip != t.tip {
+		t.tip = tip
+		t.tooltip(tip)
+	}
+	status, show := onlineCount(m.contacts.items), showLabel(unread)
+	if status == t.status.Label && show == t.show.Label {
 		return
 	}
-	m.tray.status.Label = label
-	m.tray.menu.Refresh()
+	t.status.Label, t.show.Label = status, show
+	t.menu.Refresh()
+}
+
+// unreadCount is the number of unread messages over every contact.
+func unreadCount(cs []node.ContactView) int {
+	n := 0
+	for _, c := range cs {
+		n += max(c.Unread, 0)
+	}
+	return n
+}
+
+// showLabel is the tray's Show item: "Show tincan (3 unread)".
+func showLabel(unread int) string {
+	if unread <= 0 {
+		return "Show tincan"
+	}
+	return "Show tincan (" + strconv.Itoa(unread) + " unread)"
+}
+
+// trayTooltip is the tray icon's tooltip.
+func trayTooltip(unread int) string {
+	switch {
+	case unread <= 0:
+		return "tincan"
+	case unread == 1:
+		return "tincan: 1 unread message"
+	}
+	return "tincan: " + strconv.Itoa(unread) + " unread messages"
+}
+
+// askClose asks, where there is no tray to hide the window to, whether
+// closing the window quits tincan or keeps it running in the background
+// (where a second start of tincan brings the window back).
+func (m *Main) askClose() {
+	if m.closeAsk != nil {
+		return
+	}
+	msg := widget.NewLabel("Quit tincan, or keep it running in the background?\n" +
+		"In the background it still receives messages and calls;\nstart tincan again to bring this window back.")
+	d := dialog.NewCustomWithoutButtons("Close tincan", msg, m.w)
+	quit := widget.NewButton("Quit", func() {
+		d.Hide()
+		m.quit()
+	})
+	quit.Importance = widget.HighImportance
+	keep := widget.NewButton("Keep running", func() {
+		d.Hide()
+		slog.Info("window hidden; tincan keeps running in the background")
+		m.hide()
+	})
+	cancel := widget.NewButton("Cancel", d.Hide)
+	d.SetButtons([]fyne.CanvasObject{cancel, keep, quit})
+	d.SetOnClosed(func() { m.closeAsk = nil })
+	m.closeAsk = d
+	d.Show()
 }
 
 // trayShowable reports why a tray icon could not be shown, or nil: on Linux

@@ -33,6 +33,13 @@ type Options struct {
 	NoTray bool
 	// HistoryLimit is how many messages a chat loads when opened; 0 means 200.
 	HistoryLimit int
+	// Hidden starts with the window hidden in the tray (started at login).
+	// Without a tray the window shows anyway: a process with no window and
+	// no tray icon could not be found again.
+	Hidden bool
+	// Autostart is the start-at-login switch of the Settings dialog; nil
+	// means this build cannot start at login.
+	Autostart Autostart
 }
 
 // Main is tincan's main window: contacts on the left, the selected chat on
@@ -69,6 +76,8 @@ type Main struct {
 	cardDialog   *cardDialog
 	rotateDialog *rotateDialog
 	netDialog    *networkDialog
+	settings     *settingsDialog
+	closeAsk     dialog.Dialog              // the quit-or-keep-running question, while open
 	relayAsks    map[string]*relayAskDialog // open consent dialogs by contact
 	unsub        func()
 	stopOnce     sync.Once
@@ -76,11 +85,22 @@ type Main struct {
 
 // Run builds and shows the main window over b and starts following the
 // node's events. The caller creates the app and then calls a.Run(). When a
-// system tray is available, closing the window hides it to the tray;
-// otherwise closing it quits. Run sets the app's foreground lifecycle hooks.
+// system tray is available, closing the window hides it to the tray, and
+// opts.Hidden keeps it there from the start; otherwise closing it asks
+// whether to quit or keep running in the background. Run sets the app's
+// foreground lifecycle hooks.
 func Run(a fyne.App, b Backend, opts Options) *Main {
 	m := newMain(a, b, opts)
-	m.w.Show()
+	switch {
+	case opts.Hidden && m.tray != nil:
+		m.visible = false
+		slog.Info("started hidden in the tray")
+	case opts.Hidden:
+		slog.Warn("showing the window although asked to start hidden: there is no system tray to bring it back from")
+		m.w.Show()
+	default:
+		m.w.Show()
+	}
 	return m
 }
 
@@ -102,6 +122,7 @@ func newMain(a fyne.App, b Backend, opts Options) *Main {
 		m.w.SetCloseIntercept(m.hide)
 	} else {
 		m.w.SetMaster()
+		m.w.SetCloseIntercept(m.askClose)
 	}
 	m.w.SetOnClosed(m.Stop)
 	a.Lifecycle().SetOnEnteredForeground(m.enteredForeground)
@@ -128,6 +149,10 @@ func (m *Main) OpenChat(name string) {
 	}
 	m.pending = name
 }
+
+// Show shows the window and asks for the focus (the tray's Show, or a
+// second start of tincan). Call it on the UI goroutine.
+func (m *Main) Show() { m.show() }
 
 // HasTray reports whether tincan put an icon in the system tray (so closing
 // the window hides it instead of quitting).
@@ -163,7 +188,8 @@ func (m *Main) build() {
 	add := widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), m.showAddContact)
 	card := widget.NewButtonWithIcon("My card", theme.AccountIcon(), m.showMyCard)
 	network := widget.NewButtonWithIcon("Network", theme.SettingsIcon(), m.showNetwork)
-	bar := container.NewHBox(logo, appName, m.me, layout.NewSpacer(), add, card, network)
+	settings := widget.NewButtonWithIcon("Settings", theme.MenuIcon(), m.showSettings)
+	bar := container.NewHBox(logo, appName, m.me, layout.NewSpacer(), add, card, network, settings)
 
 	m.contacts = newContactList(m.selectContact)
 	m.chat = newChatView(m.send, m.confirmRemove, func() { m.askRelay(m.selected) },
