@@ -19,6 +19,10 @@ type Backend interface {
 	Contacts(ctx context.Context) ([]node.ContactView, error)
 	Send(ctx context.Context, name, text string) (node.MessageView, error)
 	History(ctx context.Context, name string, limit int) ([]node.MessageView, error)
+	HistoryBefore(ctx context.Context, name, before string, limit int) ([]node.MessageView, error)
+	HistoryAfter(ctx context.Context, name, after string, limit int) ([]node.MessageView, error)
+	LastMessages(ctx context.Context) (map[string]node.MessageView, error)
+	Search(ctx context.Context, query string, limit int) ([]node.MessageView, error)
 	MarkRead(ctx context.Context, name string) error
 	Rotate(ctx context.Context, keep []string, newKey bool) (node.RotateResult, error)
 	Subscribe() (<-chan node.Event, func())

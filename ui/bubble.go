@@ -28,10 +28,15 @@ type bubble struct {
 	system bool // a call's line ("Missed call"): centred and quiet, see callline.go
 	now    func() time.Time
 
-	bg   *canvas.Rectangle
-	text *widget.Label
-	meta *canvas.Text
-	icon *widget.Icon // shown on system lines only
+	bg    *canvas.Rectangle
+	text  *widget.Label
+	hit   *textHit // over the text: its own right-click menu, the rest to the text
+	links *linkList
+	meta  *canvas.Text
+	icon  *widget.Icon // shown on system lines only
+
+	metaSet bool // meta comes from the timeline (grouped), not metaText
+	onLink  func(url string)
 
 	cacheWidth, cacheHeight float32
 }
@@ -47,9 +52,34 @@ func newBubble(m node.MessageView, now func() time.Time) *bubble {
 	b.meta.TextSize = theme.CaptionTextSize()
 	b.icon = widget.NewIcon(phoneIcon)
 	b.icon.Hide()
+	b.hit = newTextHit(b)
+	b.links = newLinkList(func(u string) {
+		if b.onLink != nil {
+			b.onLink(u)
+		}
+	})
 	b.ExtendBaseWidget(b)
 	b.set(m)
 	return b
+}
+
+// show shows m with the meta line the timeline chose for its place in a
+// group.
+func (b *bubble) show(m node.MessageView, meta string) {
+	if m == b.msg && b.metaSet && b.meta.Text == meta {
+		return
+	}
+	if m.Text != b.msg.Text || meta != b.meta.Text {
+		b.cacheWidth = 0
+	}
+	b.metaSet = true
+	b.msg = m
+	b.out = !incoming(m)
+	b.setSystem(m.Kind == kindCall)
+	b.text.SetText(m.Text)
+	b.links.set(findLinks(m.Text))
+	b.meta.Text = meta
+	b.Refresh()
 }
 
 // set shows m, which has the same ID as the message shown before (or is the
@@ -62,24 +92,18 @@ func (b *bubble) set(m node.MessageView) {
 	b.out = !incoming(m)
 	b.setSystem(m.Kind == kindCall)
 	b.text.SetText(m.Text)
+	b.links.set(findLinks(m.Text))
 	b.meta.Text = b.metaText()
 	b.Refresh()
 }
 
 func (b *bubble) metaText() string {
-	t := clock(b.msg.At, b.now())
-	if b.msg.At.IsZero() {
-		t = clock(b.msg.SentAt, b.now())
-	}
-	if !b.out || b.system {
-		return t
-	}
-	return strings.TrimSpace(t + "   " + stateLabel(b.msg.State))
+	return metaFor(b.msg, true, b.now())
 }
 
 // geometry is where the parts of a bubble go for a given width.
 type geometry struct {
-	x, width, textHeight, height float32
+	x, width, textHeight, linksHeight, height float32
 }
 
 func (b *bubble) layoutFor(width float32) geometry {
@@ -93,16 +117,20 @@ func (b *bubble) layoutFor(width float32) geometry {
 		maxW = min(max(160, maxW), limit)
 	}
 	metaW := fyne.MeasureText(b.meta.Text, b.meta.TextSize, b.meta.TextStyle).Width
-	bw := max(b.naturalWidth(maxW), metaW+2*inner)
+	bw := max(b.naturalWidth(maxW), metaW+2*inner, b.links.naturalWidth())
 	bw = max(min(bw, maxW), 1)
 	b.text.Resize(fyne.NewSize(bw, b.text.Size().Height))
 	th := b.text.MinSize().Height
-	metaH := fyne.MeasureText("0", b.meta.TextSize, b.meta.TextStyle).Height
+	var metaH float32
+	if b.meta.Text != "" {
+		metaH = fyne.MeasureText("0", b.meta.TextSize, b.meta.TextStyle).Height
+	}
+	lh := b.links.height()
 	x := margin
 	if b.out {
 		x = width - margin - bw
 	}
-	return geometry{x: x, width: bw, textHeight: th, height: th + metaH}
+	return geometry{x: x, width: bw, textHeight: th, linksHeight: lh, height: th + lh + metaH}
 }
 
 // naturalWidth is the width the text needs unwrapped (capped at limit),
@@ -157,9 +185,13 @@ func (r *bubbleRenderer) Layout(size fyne.Size) {
 	b.bg.Resize(fyne.NewSize(g.width, g.height))
 	b.text.Move(fyne.NewPos(g.x, 0))
 	b.text.Resize(fyne.NewSize(g.width, g.textHeight))
+	b.hit.Move(b.text.Position())
+	b.hit.Resize(b.text.Size())
 	inner := theme.InnerPadding()
+	b.links.Move(fyne.NewPos(g.x+inner/2, g.textHeight-inner*0.5))
+	b.links.Resize(fyne.NewSize(g.width-inner, g.linksHeight))
 	ms := b.meta.MinSize()
-	b.meta.Move(fyne.NewPos(g.x+g.width-inner-ms.Width, g.textHeight-inner*0.75))
+	b.meta.Move(fyne.NewPos(g.x+g.width-inner-ms.Width, g.textHeight+g.linksHeight-inner*0.75))
 	b.meta.Resize(ms)
 }
 
@@ -167,29 +199,39 @@ func (r *bubbleRenderer) MinSize() fyne.Size { return r.b.MinSize() }
 
 func (r *bubbleRenderer) Refresh() {
 	b := r.b
-	bg := theme.Color(theme.ColorNameBackground)
 	if b.system {
 		b.refreshSystem()
 		r.Layout(b.Size())
 		return
 	}
-	if b.out {
-		b.bg.FillColor = mix(bg, theme.Color(theme.ColorNamePrimary), 0.22)
-	} else {
-		b.bg.FillColor = mix(bg, theme.Color(theme.ColorNameForeground), 0.08)
-	}
-	b.meta.Color = theme.Color(theme.ColorNamePlaceHolder)
-	if b.out && b.msg.State == stateDelivered {
-		b.meta.Color = theme.Color(theme.ColorNamePrimary)
-	}
+	b.bg.FillColor, b.meta.Color = bubbleColors(b.out, b.msg.State)
 	b.bg.Refresh()
 	b.meta.Refresh()
 	b.text.Refresh()
+	b.links.Refresh()
 	r.Layout(b.Size())
 }
 
+// bubbleColors are a bubble's fill and its meta line's colour in the
+// current theme: a faint blue for ours, a faint grey for theirs, and a meta
+// line (blue once delivered) that keeps WCAG AA contrast on that fill.
+func bubbleColors(out bool, state string) (fill, meta color.Color) {
+	bg := theme.Color(theme.ColorNameBackground)
+	fg := theme.Color(theme.ColorNameForeground)
+	if out {
+		fill = mix(bg, theme.Color(theme.ColorNamePrimary), 0.22)
+	} else {
+		fill = mix(bg, fg, 0.08)
+	}
+	meta = theme.Color(theme.ColorNamePlaceHolder)
+	if out && state == stateDelivered {
+		meta = theme.Color(theme.ColorNamePrimary)
+	}
+	return fill, readable(meta, fg, fill)
+}
+
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.b.bg, r.b.icon, r.b.text, r.b.meta}
+	return []fyne.CanvasObject{r.b.bg, r.b.icon, r.b.text, r.b.hit, r.b.links, r.b.meta}
 }
 
 func (r *bubbleRenderer) Destroy() {}

@@ -29,11 +29,23 @@ type chatView struct {
 	header  *fyne.Container // name, reachability and buttons
 	callHdr *callHeader     // the Call button, or the call with this contact
 
-	col    *column
-	rows   *fyne.Container
-	scroll *container.Scroll
+	tl     *timeline
+	rows   *fyne.Container   // the timeline's rows in view
+	scroll *container.Scroll // scrolls the timeline
 	hello  *quietText
-	byID   map[string]*bubble
+	newBtn *widget.Button // "New messages ↓", while the user reads further up
+
+	unreadAtOpen int // the contact's unread count when the chat opened
+	historyLimit int // how many messages the first load asks for
+	gen          int // counts opened chats, to drop pages of an earlier one
+	loadingOlder bool
+	loadingNewer bool
+	// page loads a page of history before or after the message with ID
+	// anchor, off the UI goroutine, and hands it to done on the UI
+	// goroutine; latest loads the newest page. Main sets them (wireChat).
+	page   func(name string, older bool, anchor string, done func([]node.MessageView, error))
+	latest func(name string, done func([]node.MessageView, error))
+	search *searchView // the search dialog while it is open
 
 	entry *composeEntry
 	send  *widget.Button
@@ -41,7 +53,7 @@ type chatView struct {
 }
 
 func newChatView(onSend, onRemove, onRelay func(), now func() time.Time) *chatView {
-	v := &chatView{now: now, byID: map[string]*bubble{}, drafts: map[string]string{}}
+	v := &chatView{now: now, drafts: map[string]string{}, historyLimit: 200}
 	v.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.title.SizeName = theme.SizeNameSubHeadingText
 	v.title.Truncation = fyne.TextTruncateEllipsis
@@ -57,16 +69,18 @@ func newChatView(onSend, onRemove, onRelay func(), now func() time.Time) *chatVi
 	v.actions = container.NewHBox(v.relay, v.remove)
 	v.header = container.NewBorder(nil, nil, nil, container.NewCenter(v.actions), titles)
 
-	v.col = &column{}
-	v.rows = container.New(v.col)
-	v.scroll = container.NewVScroll(v.rows)
+	v.tl = newTimeline(now)
+	v.tl.onScroll = v.viewMoved
+	v.rows, v.scroll = v.tl.box, v.tl.scroll
 	v.hello = newQuietText("No messages yet. Say hello!", theme.SizeNameText, fyne.TextAlignCenter)
-	messages := container.NewStack(container.New(widthFirst{v.col, v.scroll}, v.scroll), container.NewCenter(v.hello))
+	var newArea fyne.CanvasObject
+	v.newBtn, newArea = newNewMessagesButton(v.toNewest)
+	messages := container.NewStack(v.tl.root, container.NewCenter(v.hello), newArea)
 
 	v.entry = newComposeEntry(onSend)
-	v.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), onSend)
+	v.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), func() { v.entry.onSend() })
 	v.send.Importance = widget.HighImportance
-	compose := container.NewBorder(nil, nil, nil, container.NewVBox(layout.NewSpacer(), v.send), v.entry)
+	compose := container.NewBorder(nil, v.entry.counter, nil, container.NewVBox(layout.NewSpacer(), v.send), v.entry)
 
 	v.root = container.NewBorder(
 		container.NewVBox(container.NewPadded(v.header), widget.NewSeparator()),
@@ -80,6 +94,7 @@ func newChatView(onSend, onRemove, onRelay func(), now func() time.Time) *chatVi
 func (v *chatView) show(c node.ContactView) {
 	if c.Name != v.contact.Name {
 		v.clear()
+		v.unreadAtOpen = c.Unread
 		if v.contact.Name != "" && v.entry.Text != "" {
 			v.drafts[v.contact.Name] = v.entry.Text
 		}
@@ -122,68 +137,5 @@ func (v *chatView) showRelay(c node.ContactView) {
 		v.relay.Show()
 	default:
 		v.relay.Hide()
-	}
-}
-
-func (v *chatView) clear() {
-	v.byID = map[string]*bubble{}
-	v.rows.Objects = nil
-	v.rows.Refresh()
-	v.hello.Show()
-	v.scroll.Refresh()
-}
-
-// setHistory shows msgs (oldest first), keeping any message that arrived
-// while the history loaded, and the furthest state each message reached.
-func (v *chatView) setHistory(msgs []node.MessageView) {
-	old := v.byID
-	oldRows := v.rows.Objects
-	v.byID = map[string]*bubble{}
-	v.rows.Objects = nil
-	for _, m := range msgs {
-		if b, ok := old[m.ID]; ok && stateRank(b.msg.State) > stateRank(m.State) {
-			m.State = b.msg.State
-		}
-		v.appendBubble(m)
-	}
-	for _, o := range oldRows {
-		if b := o.(*bubble); v.byID[b.msg.ID] == nil {
-			v.appendBubble(b.msg)
-		}
-	}
-	v.changed(true)
-}
-
-// upsert adds m, or updates the bubble with m's ID; it never moves a
-// message's state backwards.
-func (v *chatView) upsert(m node.MessageView) {
-	if b, ok := v.byID[m.ID]; ok {
-		if stateRank(m.State) < stateRank(b.msg.State) {
-			m.State = b.msg.State
-		}
-		b.set(m)
-		v.changed(false)
-		return
-	}
-	v.appendBubble(m)
-	v.changed(true)
-}
-
-func (v *chatView) appendBubble(m node.MessageView) {
-	b := newBubble(m, v.now)
-	v.byID[m.ID] = b
-	v.rows.Objects = append(v.rows.Objects, b)
-}
-
-func (v *chatView) changed(toBottom bool) {
-	if len(v.rows.Objects) > 0 {
-		v.hello.Hide()
-	} else {
-		v.hello.Show()
-	}
-	v.rows.Refresh()
-	v.scroll.Refresh()
-	if toBottom {
-		v.scroll.ScrollToBottom()
 	}
 }

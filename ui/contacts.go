@@ -2,7 +2,10 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -15,11 +18,16 @@ import (
 )
 
 // contactList is the left pane: one row per contact with an online dot, the
-// name, how the contact is reached and a badge with the unread count.
+// name, the last message and its time, and a badge with the unread count,
+// the most recently active first. How a contact is reached is in the chat's
+// header (and each row keeps it, for a details view).
 type contactList struct {
 	items    []node.ContactView
+	last     map[string]node.MessageView // each contact's newest message
 	selected string
 	onSelect func(name string)
+	onSet    func() // the list was replaced (unread counts may have changed)
+	now      func() time.Time
 
 	list  *widget.List
 	empty fyne.CanvasObject
@@ -27,13 +35,14 @@ type contactList struct {
 }
 
 func newContactList(onSelect func(string)) *contactList {
-	cl := &contactList{onSelect: onSelect}
+	cl := &contactList{onSelect: onSelect, last: map[string]node.MessageView{}, now: time.Now}
 	cl.list = widget.NewList(
 		func() int { return len(cl.items) },
 		func() fyne.CanvasObject { return newContactRow() },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= 0 && id < len(cl.items) {
-				o.(*contactRow).set(cl.items[id])
+				c := cl.items[id]
+				o.(*contactRow).set(c, cl.last[c.Name], cl.now())
 			}
 		},
 	)
@@ -58,6 +67,7 @@ func newContactList(onSelect func(string)) *contactList {
 // set replaces the contacts shown, keeping the selection by name.
 func (cl *contactList) set(cs []node.ContactView) {
 	cl.items = cs
+	cl.sort()
 	if len(cs) == 0 {
 		cl.list.Hide()
 		cl.empty.Show()
@@ -67,6 +77,49 @@ func (cl *contactList) set(cs []node.ContactView) {
 	}
 	cl.list.Refresh()
 	cl.syncSelection()
+	if cl.onSet != nil {
+		cl.onSet()
+	}
+}
+
+// setLast takes each contact's newest message and sorts again.
+func (cl *contactList) setLast(last map[string]node.MessageView) {
+	cl.last = last
+	cl.resort()
+}
+
+// noteMessage takes a message that arrived or was sent as its contact's
+// newest, moving the contact up.
+func (cl *contactList) noteMessage(m node.MessageView) {
+	if old, ok := cl.last[m.Contact]; ok && old.ID != m.ID && msgTime(m).Before(msgTime(old)) {
+		return
+	}
+	cl.last[m.Contact] = m
+	cl.resort()
+}
+
+// resort orders the rows again, keeping the selection.
+func (cl *contactList) resort() {
+	cl.sort()
+	cl.list.Refresh()
+	cl.syncSelection()
+}
+
+// sort puts the most recently active contact first: by its last message,
+// or when it was added if it has none; then by name.
+func (cl *contactList) sort() {
+	activity := func(c node.ContactView) time.Time {
+		if m, ok := cl.last[c.Name]; ok {
+			return msgTime(m)
+		}
+		return c.AddedAt
+	}
+	slices.SortStableFunc(cl.items, func(a, b node.ContactView) int {
+		if c := activity(b).Compare(activity(a)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 }
 
 // find returns the contact called name.
@@ -129,7 +182,9 @@ type contactRow struct {
 	widget.BaseWidget
 	dot   *canvas.Circle
 	name  *widget.Label
-	sub   *quietText
+	sub   *quietText // how the contact is reached: kept for a details view, not drawn
+	last  *quietText // the last message, or how the contact is reached if none
+	when  *quietText // the last message's time
 	count *canvas.Text
 	pill  *canvas.Rectangle
 	badge *fyne.Container
@@ -141,6 +196,8 @@ func newContactRow() *contactRow {
 	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.sub = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+	r.last = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+	r.when = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignTrailing)
 	r.count = canvas.NewText("", color.White)
 	r.count.TextStyle = fyne.TextStyle{Bold: true}
 	r.count.TextSize = theme.CaptionTextSize()
@@ -151,9 +208,24 @@ func newContactRow() *contactRow {
 	return r
 }
 
-func (r *contactRow) set(c node.ContactView) {
+func (r *contactRow) set(c node.ContactView, last node.MessageView, now time.Time) {
 	r.name.SetText(c.Name)
 	r.sub.SetText(reach(c))
+	switch {
+	case c.Revoked:
+		r.last.SetText("revoked")
+		r.when.SetText(shortWhen(msgTime(last), now))
+	case last.ID != "":
+		text := preview(last.Text, 80)
+		if !incoming(last) && last.Kind != kindCall {
+			text = "You: " + text
+		}
+		r.last.SetText(text)
+		r.when.SetText(shortWhen(msgTime(last), now))
+	default:
+		r.last.SetText("No messages yet")
+		r.when.SetText("")
+	}
 	setDot(r.dot, c.Online)
 	r.pill.FillColor = theme.Color(theme.ColorNamePrimary)
 	r.count.Color = theme.Color(theme.ColorNameForegroundOnPrimary)
@@ -175,6 +247,27 @@ func (r *contactRow) set(c node.ContactView) {
 
 func (r *contactRow) CreateRenderer() fyne.WidgetRenderer {
 	dot := container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(10), r.dot))
-	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), r.name, r.sub)
+	top := container.NewBorder(nil, nil, nil, r.when, r.name)
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), top, r.last)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, dot, container.NewCenter(r.badge), lines))
+}
+
+// shortWhen is a last message's time in the contact list: the time today,
+// "Yesterday", the weekday within a week, else the date.
+func shortWhen(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t, now = t.Local(), now.Local()
+	switch {
+	case sameDay(t, now):
+		return t.Format("15:04")
+	case sameDay(t, now.AddDate(0, 0, -1)):
+		return "Yesterday"
+	case t.Before(now) && now.Sub(t) < 6*24*time.Hour:
+		return t.Format("Mon")
+	case t.Year() == now.Year():
+		return t.Format("Jan 2")
+	}
+	return t.Format("Jan 2, 2006")
 }

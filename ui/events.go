@@ -30,6 +30,7 @@ func (m *Main) onMessage(msg node.MessageView) {
 	if open {
 		m.chat.upsert(msg)
 	}
+	m.contacts.noteMessage(msg)
 	if !incoming(msg) {
 		return
 	}
