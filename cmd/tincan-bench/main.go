@@ -3,7 +3,13 @@
 // echo, a 10,000-message burst, and the idle daemon's memory against an idle
 // Go process that only holds a TLS listener.
 //
-// Usage: tincan-bench -bin build/tincan [-rounds 300] [-burst 10000] [-dir DIR]
+// Beside the in-memory echo, two durable echoes give the floor that
+// durability sets on this disk: the receiver appends each message to a file
+// and fsyncs before answering, one message at a time or in groups (see
+// durable.go). The bursts run twice: one Send after another, and from
+// -senders goroutines at once (how a burst reaches a node from many callers).
+//
+// Usage: tincan-bench -bin build/tincan [-rounds 300] [-burst 10000] [-senders 64] [-dir DIR]
 package main
 
 import (
@@ -17,9 +23,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -32,18 +41,30 @@ func main() {
 	serverBin := flag.String("server-bin", "", "a -tags nogui build too, for a second idle-memory row")
 	rounds := flag.Int("rounds", 300, "round trips to time")
 	burst := flag.Int("burst", 10000, "messages in the burst")
+	senders := flag.Int("senders", 64, "goroutines calling Send at once in the second burst")
 	dir := flag.String("dir", "", "where the nodes keep their databases (default: a temp dir on disk)")
 	idle := flag.Bool("idle-baseline", false, "internal: be the idle baseline process")
 	idleContacts := flag.Int("idle-contacts", 50, "online contacts of the node whose idle traffic is measured (0: skip)")
 	idleWindow := flag.Duration("idle-window", time.Minute, "how long idle traffic is counted")
 	idleKeepAlive := flag.Duration("idle-keepalive", 0, "chat keep-alive for the idle traffic row (0: chat's default)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the message rows to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tincan-bench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if *idle {
 		idleBaseline()
 		return
 	}
 	it := idleParams{*idleContacts, *idleWindow, *idleKeepAlive}
-	if err := run(*binPath, *serverBin, *rounds, *burst, *dir, it); err != nil {
+	if err := run(*binPath, *serverBin, *rounds, *burst, *senders, *dir, it); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "tincan-bench:", err)
 		os.Exit(1)
 	}
@@ -59,7 +80,7 @@ type idleParams struct {
 	window, keepAlive time.Duration
 }
 
-func run(bin, serverBin string, rounds, burst int, dir string, it idleParams) error {
+func run(bin, serverBin string, rounds, burst, senders int, dir string, it idleParams) error {
 	if dir == "" {
 		if err := os.MkdirAll("build", 0o755); err != nil {
 			return err
@@ -83,14 +104,27 @@ func run(bin, serverBin string, rounds, burst int, dir string, it idleParams) er
 	if err != nil {
 		return fmt.Errorf("bare TLS echo: %w", err)
 	}
+	each, err := runDurableEcho(dir, rounds, burst, len(payload), false)
+	if err != nil {
+		return fmt.Errorf("durable echo: %w", err)
+	}
+	grouped, err := runDurableEcho(dir, rounds, burst, len(payload), true)
+	if err != nil {
+		return fmt.Errorf("grouped durable echo: %w", err)
+	}
 	rtt, err := roundTrips(ana, rounds, payload)
 	if err != nil {
 		return fmt.Errorf("round trips: %w", err)
 	}
-	rate, lost, err := burstRun(ana, ben, burst, payload)
+	rate, lost, err := burstRun(ana, ben, burst, 1, payload)
 	if err != nil {
 		return fmt.Errorf("burst: %w", err)
 	}
+	crate, clost, err := burstRun(ana, ben, burst, senders, payload)
+	if err != nil {
+		return fmt.Errorf("burst from %d senders: %w", senders, err)
+	}
+	lost += clost
 	bareRate, err := bareTLSBurst(burst, len(payload))
 	if err != nil {
 		return fmt.Errorf("bare TLS burst: %w", err)
@@ -126,6 +160,14 @@ func run(bin, serverBin string, rounds, burst int, dir string, it idleParams) er
 		{"round trip p50 (send -> delivered ack)", dur(p50), dur(b50) + " bare TLS 1.3 echo", ratio(float64(p50), float64(b50)), "<= 2"},
 		{"round trip p99", dur(p99), dur(b99) + " bare TLS 1.3 echo", ratio(float64(p99), float64(b99)), ""},
 		{fmt.Sprintf("burst of %d, delivered+acked", burst), fmt.Sprintf("%.0f msg/s, %d lost", rate, lost), fmt.Sprintf("%.0f msg/s bare TLS echo", bareRate), ratio(rate, bareRate), "0 lost"},
+		{"round trip p50, against a durable echo", dur(p50), dur(pct(each.rtt, 50)) + " TLS echo, append+fsync per message", ratio(float64(p50), float64(pct(each.rtt, 50))), "<= 2"},
+		{"round trip p99, against a durable echo", dur(p99), dur(pct(each.rtt, 99)) + " TLS echo, append+fsync per message", ratio(float64(p99), float64(pct(each.rtt, 99))), ""},
+		{"round trip p50, against a grouped durable echo", dur(p50), dur(pct(grouped.rtt, 50)) + " TLS echo, grouped append+fsync", ratio(float64(p50), float64(pct(grouped.rtt, 50))), ""},
+		{"round trip p99, against a grouped durable echo", dur(p99), dur(pct(grouped.rtt, 99)) + " TLS echo, grouped append+fsync", ratio(float64(p99), float64(pct(grouped.rtt, 99))), ""},
+		{fmt.Sprintf("burst of %d, one Send after another", burst), fmt.Sprintf("%.0f msg/s", rate), fmt.Sprintf("%.0f msg/s TLS echo, append+fsync per message", each.rate), ratio(rate, each.rate), ""},
+		{"  same, against a grouped durable echo", fmt.Sprintf("%.0f msg/s", rate), fmt.Sprintf("%.0f msg/s TLS echo, grouped (%d fsyncs)", grouped.rate, grouped.fsyncs), ratio(rate, grouped.rate), ""},
+		{fmt.Sprintf("burst of %d, %d senders at once", burst, senders), fmt.Sprintf("%.0f msg/s, %d lost", crate, clost), fmt.Sprintf("%.0f msg/s TLS echo, append+fsync per message", each.rate), ratio(crate, each.rate), "0 lost"},
+		{"  same, against a grouped durable echo", fmt.Sprintf("%.0f msg/s", crate), fmt.Sprintf("%.0f msg/s TLS echo, grouped (%d fsyncs)", grouped.rate, grouped.fsyncs), ratio(crate, grouped.rate), ">= 0.5"},
 		{"idle daemon resident memory", mb(rss), mb(baseRSS) + " idle Go TLS listener", ratio(float64(rss), float64(baseRSS)), "< 30 MB"},
 	}
 	if serverBin != "" {
@@ -223,8 +265,9 @@ func waitDelivered(events <-chan node.Event, ids map[string]bool) error {
 	return nil
 }
 
-// burstRun queues n messages at once and waits until all are acknowledged.
-func burstRun(ana, ben *node.Node, n int, payload string) (rate float64, lost int, err error) {
+// burstRun queues n messages from senders goroutines at once (1: one Send
+// after another) and waits until all are acknowledged.
+func burstRun(ana, ben *node.Node, n, senders int, payload string) (rate float64, lost int, err error) {
 	events, stop := ana.Subscribe()
 	defer stop()
 	ctx := context.Background()
@@ -232,14 +275,32 @@ func burstRun(ana, ben *node.Node, n int, payload string) (rate float64, lost in
 	if err != nil {
 		return 0, 0, err
 	}
-	ids := map[string]bool{}
+	var (
+		mu   sync.Mutex
+		ids  = map[string]bool{}
+		next atomic.Int64
+		wg   sync.WaitGroup
+		errs = make(chan error, senders)
+	)
 	start := time.Now()
-	for i := range n {
-		m, err := ana.Send(ctx, "Ben", fmt.Sprintf("%s %d", payload, i))
-		if err != nil {
-			return 0, 0, err
-		}
-		ids[m.ID] = true
+	for range senders {
+		wg.Go(func() {
+			for i := next.Add(1) - 1; i < int64(n); i = next.Add(1) - 1 {
+				m, err := ana.Send(ctx, "Ben", fmt.Sprintf("%s %d", payload, i))
+				if err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				ids[m.ID] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, 0, err
 	}
 	if err := waitDelivered(events, ids); err != nil {
 		return 0, 0, err

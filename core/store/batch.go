@@ -16,9 +16,12 @@ type Batch struct {
 	tx  *sql.Tx
 }
 
-// Batch runs fn with a Batch and commits everything it did at once.
+// Batch runs fn with a Batch and returns once everything it did is
+// committed. Batches of different callers waiting at the same time share one
+// transaction (group commit, see groupTx); an error from fn undoes only fn's
+// changes.
 func (s *Store) Batch(ctx context.Context, fn func(b *Batch) error) error {
-	return s.writeTx(ctx, func(tx *sql.Tx) error { return fn(&Batch{ctx: ctx, tx: tx}) })
+	return s.groupTx(ctx, func(tx *sql.Tx) error { return fn(&Batch{ctx: ctx, tx: tx}) })
 }
 
 // MarkSent moves an outgoing message from Queued to Sent (no-op if already
