@@ -145,6 +145,9 @@ func (s *soak) diskFault(rng *rand.Rand, d *daemon) {
 	}
 	s.checkCommitted(d, fillAt)
 	alive := d.running()
+	if alive && rng.IntN(3) == 0 {
+		s.restartFull(d)
+	}
 	if err := os.Remove(filepath.Join(d.net.home, fillName)); err != nil {
 		s.problem("freeing %s's disk: %v", d.name, err)
 	}
@@ -155,13 +158,15 @@ func (s *soak) diskFault(rng *rand.Rand, d *daemon) {
 		s.problem("%s's disk was full for %.1fs and all %d sends were accepted: no refusal to check", d.name, freed.Sub(full).Seconds(), tried)
 	}
 	for _, r := range s.led.from(d.name, fillAt) {
-		if !r.accepted && r.start.Before(freed) && !clearError(r.code, r.errText) {
+		if r.reason == reasonDiskFull && !clearError(r.code, r.errText) {
 			s.problem("%s's send on a full disk failed without a plain sentence: exit %d: %q", d.name, r.code, r.errText)
 			break
 		}
 	}
 	if !alive {
 		s.problem("%s exited while its disk was full", d.name)
+	}
+	if !d.running() {
 		s.setState(d.name, func(f *faultState) { f.down = true; f.kills++ })
 		err := d.start()
 		if err == nil {
@@ -185,6 +190,25 @@ func (s *soak) diskFault(rng *rand.Rand, d *daemon) {
 			return
 		}
 	}
+}
+
+// restartFull kills d while its disk is full and starts it again on the full
+// disk: it may come up or refuse, but must say why when it refuses (logged);
+// diskFault then frees the space and requires it to start.
+func (s *soak) restartFull(d *daemon) {
+	s.setState(d.name, func(f *faultState) { f.down = true; f.kills++ })
+	d.kill()
+	err := d.start()
+	if err == nil {
+		err = d.waitReady(20 * time.Second)
+	}
+	if err != nil {
+		d.kill()
+		s.logf("%s killed and started on its full disk: it did not come up; its log ends: %s", d.name, d.logTail(300))
+		return // down stays set: diskFault restarts it once there is space
+	}
+	s.setState(d.name, func(f *faultState) { f.down = false })
+	s.logf("%s killed and started again on its full disk: it came up", d.name)
 }
 
 // checkCommitted reads d's histories while its disk is full: every send d

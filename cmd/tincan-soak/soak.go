@@ -297,13 +297,13 @@ func (s *soak) send(d, to *daemon) {
 	case res.code == -1:
 		r.reason = reasonHung
 		s.problem("%s: `tincan send %s` gave no answer within %v (%s)", d.name, to.name, sendTimeout, r.errText)
+	case st0.down || st1.down || st0.kills != st1.kills:
+		r.reason = reasonDown
 	case st0.diskFull || st1.diskFull:
 		r.reason = reasonDiskFull
 		s.mu.Lock()
 		s.diskMsgs[fmt.Sprintf("exit %d: %s", r.code, r.errText)]++
 		s.mu.Unlock()
-	case st0.down || st1.down || st0.kills != st1.kills:
-		r.reason = reasonDown
 	default:
 		r.reason = reasonOther
 		s.problem("%s: `tincan send %s` failed with no fault under way: exit %d: %s", d.name, to.name, r.code, r.errText)

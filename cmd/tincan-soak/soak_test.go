@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -24,7 +23,7 @@ func buildTincan(t *testing.T) string {
 	}
 	goBin, err := exec.LookPath("go")
 	if err != nil {
-		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		t.Fatalf("the soak builds tincan with the go command, which is not on PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "tincan-nogui")
 	cmd := exec.Command(goBin, "build", "-tags", "nogui", "-o", bin, "tincan/cmd/tincan")
