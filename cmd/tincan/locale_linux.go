@@ -14,7 +14,7 @@ package main
 // Flags that take a value as the next word (see valueFlags in main.go).
 static const char *tincan_value_flags[] = {"home", "keystore", "log-level", "listen", "open", "name",
 	"addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone",
-	"cloudflare-api", "entry-interval", "use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio", 0};
+	"cloudflare-api", "entry-interval", "entry-allow", "use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio", 0};
 static const char *tincan_locale_vars[] = {"LANG=C.", "LC_ALL=C.", "LC_MESSAGES=C.", "LANGUAGE=C.", 0};
 
 __attribute__((constructor)) static void tincan_plain_c_locale(int argc, char **argv, char **envp) {

@@ -21,7 +21,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 // valueFlags are every flag that takes a value, so that a value standing
 // before the command word ("tincan --listen :7001") is not taken for it.
 // locale_linux.go keeps a copy of this list in C.
-var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio"}, globalValues...)
+var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "entry-allow", "use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio"}, globalValues...)
 
 const usageText = `usage:
   tincan [--home DIR]                 desktop app (the node runs in-process)
@@ -55,6 +55,7 @@ NAT traversal (daemon and app): --use-relays ask|always|never (default ask), --s
   --relay IP:PORT,... (known relays), --relay-sessions N (default 16), --relay-rate KIB_PER_S (default 256), --no-portmap (no PCP / NAT-PMP / UPnP), --stun IP:PORT,... (extra STUN servers)
 calls (daemon and app): --audio default|null|wav:IN.wav,OUT.wav (WAV: IN played as the microphone, what is heard written to OUT)
 entry point (reachable nodes): --entry-zone ZONE with CLOUDFLARE_API_TOKEN set once [--entry-interval 1m]
+  [--entry-allow PREFIX,...] (publish an address in these non-global prefixes too: a private network or a lab)
 exit codes: 0 done, 1 failed, 2 bad usage or bad input`
 
 func main() {

@@ -12,7 +12,7 @@ import (
 )
 
 // overlayFlags are the flags that say how a node joins the overlay.
-var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval"}
+var overlayFlags = []string{"bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "entry-allow"}
 
 // relayFlags are the value flags about relays and NAT traversal.
 var relayFlags = []string{"use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio"}
@@ -41,6 +41,15 @@ func overlayOptions(a args) (node.OverlayOptions, error) {
 			return o, usagef("--entry-interval must be a duration of at least 1s, not %q", v)
 		}
 		o.Entry.Interval = d
+	}
+	for _, v := range strings.Split(a.get("entry-allow", ""), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			p, err := netip.ParsePrefix(v)
+			if err != nil {
+				return o, usagef("--entry-allow takes prefixes such as 10.0.0.0/8, not %q", v)
+			}
+			o.Entry.Allow = append(o.Entry.Allow, p.Masked())
+		}
 	}
 	if p := a.get("entry-port", ""); p != "" {
 		n, err := strconv.ParseUint(p, 10, 16)

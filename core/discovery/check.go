@@ -181,7 +181,7 @@ func (t *tick) probe(recs []Record) []error {
 			defer func() { <-sem }()
 			ctx, cancel := context.WithTimeout(t.ctx, t.e.cfg.ProbeTimeout)
 			defer cancel()
-			results[i] = t.e.cfg.Prober.Probe(ctx, t.addrPort(r))
+			results[i] = t.e.cfg.Prober.Probe(ctx, t.addrPort(r), r.Key)
 		})
 	}
 	wg.Wait()

@@ -28,6 +28,9 @@ type CloudflareConfig struct {
 	RateLimit  float64      // requests per second; 0 means 4, Cloudflare's own limit
 	Retries    int          // retries of 5xx and 429 answers, 1 s apart and doubling; 0 means none
 	Logger     *slog.Logger // nil means slog.Default()
+	// Key is this node's key (hex GUID), written in the comment of the
+	// record it creates so that probes can tell it from a squatter.
+	Key string
 }
 
 // Cloudflare is the DNSProvider over Cloudflare's v4 API.
@@ -36,14 +39,45 @@ type Cloudflare struct {
 	name     string
 	zoneName string
 	ttl      int
+	key      string
 	log      *slog.Logger
 
 	mu     sync.Mutex
 	zoneID string // resolved from zoneName on first use when not configured
 }
 
-// recordComment marks the records tincan manages.
+// recordComment marks the records tincan manages; the publisher's key
+// follows it as " key=<hex GUID>".
 const recordComment = "tincan entry point"
+
+// commentKey is the comment's key prefix.
+const commentKey = " key="
+
+// maxKeyLen bounds the key read from a record's comment (a 20-byte GUID is 40).
+const maxKeyLen = 64
+
+// recordCommentFor is the comment of a record published by the node key.
+func recordCommentFor(key string) string {
+	if key == "" {
+		return recordComment
+	}
+	return recordComment + commentKey + key
+}
+
+// keyFromComment returns the key a record's comment names, or "" when it
+// names none or a malformed one.
+func keyFromComment(c string) string {
+	k, ok := strings.CutPrefix(c, recordComment+commentKey)
+	if !ok || len(k) == 0 || len(k) > maxKeyLen {
+		return ""
+	}
+	for _, r := range k {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return ""
+		}
+	}
+	return k
+}
 
 // Cloudflare error codes the provider tells apart.
 const (
@@ -100,7 +134,10 @@ func NewCloudflare(cfg CloudflareConfig) (*Cloudflare, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Cloudflare{api: api, name: name, zoneName: zoneName, ttl: ttl, log: log, zoneID: cfg.ZoneID}, nil
+	if cfg.Key != "" && keyFromComment(recordCommentFor(cfg.Key)) != cfg.Key {
+		return nil, fmt.Errorf("cloudflare: node key %q is not a lowercase hex GUID of at most %d digits", cfg.Key, maxKeyLen)
+	}
+	return &Cloudflare{api: api, name: name, zoneName: zoneName, ttl: ttl, key: cfg.Key, log: log, zoneID: cfg.ZoneID}, nil
 }
 
 // Name returns the entry name whose records the provider manages.
@@ -155,7 +192,7 @@ func (c *Cloudflare) List(ctx context.Context) ([]Record, error) {
 			c.log.Warn("ignoring an unusable entry record", "name", c.name, "id", r.ID, "type", r.Type, "content", r.Content, "err", err)
 			continue
 		}
-		out = append(out, Record{ID: r.ID, Addr: a, CreatedOn: r.CreatedOn})
+		out = append(out, Record{ID: r.ID, Addr: a, CreatedOn: r.CreatedOn, Key: keyFromComment(r.Comment)})
 	}
 	slices.SortFunc(out, compareAge)
 	return out, nil
@@ -174,7 +211,7 @@ func (c *Cloudflare) Create(ctx context.Context, addr netip.Addr) (Record, error
 	proxied := false
 	r, err := c.api.CreateDNSRecord(ctx, rc, cloudflare.CreateDNSRecordParams{
 		Type: RecordType(addr), Name: c.name, Content: addr.String(),
-		TTL: c.ttl, Proxied: &proxied, Comment: recordComment,
+		TTL: c.ttl, Proxied: &proxied, Comment: recordCommentFor(c.key),
 	})
 	if err != nil {
 		return Record{}, c.wrap(fmt.Sprintf("create %s record %s of %s", RecordType(addr), addr, c.name), err)
@@ -183,7 +220,7 @@ func (c *Cloudflare) Create(ctx context.Context, addr netip.Addr) (Record, error
 	if err != nil || got != addr || r.ID == "" {
 		return Record{}, fmt.Errorf("cloudflare: create record of %s: API returned record %q %s %q", c.name, r.ID, r.Type, r.Content)
 	}
-	return Record{ID: r.ID, Addr: got, CreatedOn: r.CreatedOn}, nil
+	return Record{ID: r.ID, Addr: got, CreatedOn: r.CreatedOn, Key: c.key}, nil
 }
 
 // Delete removes the record with the given ID.

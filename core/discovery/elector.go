@@ -50,6 +50,7 @@ type ElectorConfig struct {
 	Port          uint16            // the port every entry point listens on; required
 	Self          func() netip.Addr // this node's public address; an invalid one means unknown
 	Reachable     func() bool       // proven reachable from outside (by a dial-back); nil means never
+	Allow         []netip.Prefix    // non-global prefixes that may be published anyway (a private deployment, a lab)
 	Clock         Clock             // nil means RealClock
 	Interval      time.Duration     // between checks; 0 means one minute
 	Jitter        float64           // spread of Interval, as a fraction in (0, 0.5]; 0 means 0.2
@@ -195,7 +196,7 @@ func (e *Elector) nextDelay() time.Duration {
 // it has credentials, a known public address and is reachable.
 func (e *Elector) self() (netip.Addr, bool) {
 	a := e.cfg.Self().Unmap()
-	if !usableEntryAddr(a) {
+	if !Publishable(a, e.cfg.Allow) {
 		return netip.Addr{}, false
 	}
 	return a, e.cfg.Provider != nil && e.cfg.Reachable()

@@ -108,12 +108,12 @@ func TestElectorReprobesBeforeRemoval(t *testing.T) {
 	n := newEntryNet(t, 2)
 	srv.AddRecord("A", testEntry, host(1).String())
 	var probes atomic.Int32
-	prober := ProberFunc(func(ctx context.Context, addr netip.AddrPort) error {
+	prober := ProberFunc(func(ctx context.Context, addr netip.AddrPort, key string) error {
 		// Every first probe of a check fails; the re-probe succeeds.
 		if probes.Add(1)%2 == 1 {
 			return errTest
 		}
-		return TCPProber{}.Probe(ctx, addr)
+		return tcpProber{}.Probe(ctx, addr, key)
 	})
 	e := newTestElector(t, srv, n, NewFakeClock(t0), host(2), func(c *ElectorConfig) {
 		c.MaxEntries = 1
@@ -446,7 +446,7 @@ func TestElectorJitter(t *testing.T) {
 }
 
 func TestNextDelayBounds(t *testing.T) {
-	e, err := NewElector(ElectorConfig{Prober: TCPProber{}, Port: 1, Interval: 10 * time.Second, Jitter: 0.1,
+	e, err := NewElector(ElectorConfig{Prober: tcpProber{}, Port: 1, Interval: 10 * time.Second, Jitter: 0.1,
 		Rand: rand.New(rand.NewPCG(3, 4))})
 	if err != nil {
 		t.Fatal(err)
@@ -472,11 +472,11 @@ func TestNextDelayBounds(t *testing.T) {
 func TestElectorConfigChecks(t *testing.T) {
 	for _, cfg := range []ElectorConfig{
 		{Port: 1},
-		{Prober: TCPProber{}},
-		{Prober: TCPProber{}, Port: 1, Jitter: 0.9},
-		{Prober: TCPProber{}, Port: 1, MaxEntries: 17},
-		{Prober: TCPProber{}, Port: 1, FailThreshold: -1},
-		{Prober: TCPProber{}, Port: 1, Interval: -time.Second},
+		{Prober: tcpProber{}},
+		{Prober: tcpProber{}, Port: 1, Jitter: 0.9},
+		{Prober: tcpProber{}, Port: 1, MaxEntries: 17},
+		{Prober: tcpProber{}, Port: 1, FailThreshold: -1},
+		{Prober: tcpProber{}, Port: 1, Interval: -time.Second},
 	} {
 		if _, err := NewElector(cfg); err == nil {
 			t.Errorf("config %+v accepted", cfg)
@@ -485,7 +485,7 @@ func TestElectorConfigChecks(t *testing.T) {
 }
 
 func TestElectorRunTwice(t *testing.T) {
-	e, err := NewElector(ElectorConfig{Prober: TCPProber{}, Port: 1, Clock: NewFakeClock(t0)})
+	e, err := NewElector(ElectorConfig{Prober: tcpProber{}, Port: 1, Clock: NewFakeClock(t0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,7 +136,8 @@ func newTestElector(t *testing.T, srv *cftest.Server, n *entryNet, clock Clock, 
 	t.Helper()
 	cfg := ElectorConfig{
 		Provider:     newProvider(t, srv, testToken),
-		Prober:       TCPProber{Timeout: 2 * time.Second},
+		Prober:       tcpProber{},
+		Allow:        []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		Port:         n.port,
 		Self:         func() netip.Addr { return self },
 		Reachable:    func() bool { return true },
@@ -200,3 +201,18 @@ func checkOK(t *testing.T, e *Elector) {
 }
 
 var errTest = errors.New("test failure")
+
+// tcpProber stands in for a tincan node's handshake in the elector's own
+// tests, where every entry is a bare listener: it says "up" when a TCP
+// connection opens. Production probes speak the link handshake
+// (core/node's linkProber).
+type tcpProber struct{}
+
+func (tcpProber) Probe(ctx context.Context, addr netip.AddrPort, _ string) error {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr.String())
+	if err != nil {
+		return fmt.Errorf("probe %s: %w", addr, err)
+	}
+	return c.Close()
+}

@@ -2,40 +2,27 @@ package discovery
 
 import (
 	"context"
-	"fmt"
-	"net"
+	"errors"
 	"net/netip"
-	"time"
 )
 
-// Prober checks whether an entry point answers.
+// Prober checks whether an entry point answers as a tincan node.
 type Prober interface {
-	// Probe returns nil if the entry point at addr accepted a connection.
-	Probe(ctx context.Context, addr netip.AddrPort) error
+	// Probe returns nil if a tincan node answers at addr, completing the
+	// node-to-node handshake; with a non-empty key (the hex GUID its
+	// record names), only that node counts. A bare TCP listener, another
+	// protocol, or a node with another key is an error: the entry is down.
+	Probe(ctx context.Context, addr netip.AddrPort, key string) error
 }
 
 // ProberFunc adapts a function to the Prober interface.
-type ProberFunc func(ctx context.Context, addr netip.AddrPort) error
+type ProberFunc func(ctx context.Context, addr netip.AddrPort, key string) error
 
 // Probe calls f.
-func (f ProberFunc) Probe(ctx context.Context, addr netip.AddrPort) error { return f(ctx, addr) }
-
-// TCPProber probes an entry point by opening and closing a TCP connection.
-type TCPProber struct {
-	Timeout time.Duration // per probe; 0 means 5 seconds
+func (f ProberFunc) Probe(ctx context.Context, addr netip.AddrPort, key string) error {
+	return f(ctx, addr, key)
 }
 
-// Probe dials addr over TCP.
-func (p TCPProber) Probe(ctx context.Context, addr netip.AddrPort) error {
-	timeout := p.Timeout
-	if timeout <= 0 {
-		timeout = 5 * time.Second
-	}
-	d := net.Dialer{Timeout: timeout}
-	c, err := d.DialContext(ctx, "tcp", addr.String())
-	if err != nil {
-		return fmt.Errorf("probe %s: %w", addr, err)
-	}
-	_ = c.Close()
-	return nil
-}
+// ErrWrongKey means a tincan node answered at an entry's address, but not
+// the one its record names (a squatter on a dead entry's address).
+var ErrWrongKey = errors.New("another node answers at this entry's address")

@@ -13,6 +13,7 @@ type Record struct {
 	ID        string     // the provider's record ID
 	Addr      netip.Addr // the entry point's IP address (unmapped)
 	CreatedOn time.Time  // when the provider created the record
+	Key       string     // the publishing node's key (hex GUID) from the record's comment; "" if none
 }
 
 // DNSProvider manages the A/AAAA records of one entry name.

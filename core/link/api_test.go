@@ -81,24 +81,31 @@ func TestSendNeverCallsHandler(t *testing.T) {
 	}
 }
 
-func TestObservedMostRecentFirst(t *testing.T) {
+func TestObservedMostRecentFirstOneSayPerPeer(t *testing.T) {
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	n, err := New(Config{Key: key, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	peer := func(b byte) *link {
+		return &link{n: n, peer: overlay.GUID{b}, remote: netip.MustParseAddrPort("198.51.100.9:4000")}
+	}
 	a, b := netip.MustParseAddrPort("203.0.113.1:1000"), netip.MustParseAddrPort("203.0.113.1:2000")
-	for _, x := range []netip.AddrPort{a, {}, b, a, netip.MustParseAddrPort("0.0.0.0:5")} {
-		n.noteObserved(x)
+	peer(1).noteObserved(a)
+	peer(2).noteObserved(netip.AddrPort{})
+	peer(2).noteObserved(b)
+	peer(3).noteObserved(netip.MustParseAddrPort("0.0.0.0:5"))
+	if got := n.Observed(); !slices.Equal(got, []netip.AddrPort{b, a}) {
+		t.Errorf("observed %v, want [%v %v]", got, b, a)
 	}
-	if got := n.Observed(); !slices.Equal(got, []netip.AddrPort{a, b}) {
-		t.Errorf("observed %v, want [%v %v]", got, a, b)
+	for i := range 40 {
+		peer(1).noteObserved(netip.AddrPortFrom(a.Addr(), uint16(3000+i)))
 	}
-	for i := range 2 * maxObserved {
-		n.noteObserved(netip.AddrPortFrom(a.Addr(), uint16(3000+i)))
+	if got := n.Observed(); len(got) != 2 || got[0].Port() != 3039 || got[1] != b {
+		t.Errorf("one peer saying 40 things left %v; want its last say and the other peer's", got)
 	}
-	if got := n.Observed(); len(got) != maxObserved || got[0].Port() != 3000+2*maxObserved-1 {
-		t.Errorf("observed after many: %d entries, first %v", len(got), got[0])
+	if _, ok := n.Observations().Agreed(); ok {
+		t.Error("two peers saying different things were taken as agreement")
 	}
 }
 

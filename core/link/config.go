@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"time"
+	"tincan/core/observed"
 )
 
 // Prefix is the byte a dialer writes before its TLS ClientHello, so that a
@@ -26,7 +27,6 @@ const (
 	drainTimeout     = 10 * time.Second // a retiring link waits this long for the peer's close
 	dupWindow        = 30 * time.Second // links this close in age are a simultaneous dial
 	evictIdle        = 30 * time.Second // at MaxLinks, a link idle this long makes room
-	maxObserved      = 16               // observed addresses remembered
 )
 
 // Dialer opens TCP connections; *net.Dialer implements it.
@@ -45,6 +45,9 @@ type Config struct {
 	// ServesRelay is the initial "serves relays" flag announced in link
 	// hellos; SetServesRelay changes it later.
 	ServesRelay bool
+	// Observations is where what peers say our address is goes; nil means
+	// a book of the Net's own. Share one with the overlay.
+	Observations *observed.Book
 }
 
 // Errors callers may check.

@@ -128,7 +128,7 @@ func (l *link) handshake() error {
 	}
 	l.flags = h.Flags
 	l.since = time.Now()
-	n.noteObserved(h.Observed)
+	l.noteObserved(h.Observed)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"tincan/core/observed"
 	"tincan/core/overlay"
 )
 
@@ -40,9 +41,10 @@ type Net struct {
 	byAddr     map[netip.AddrPort]*link    // the same links by the address peers know them at
 	dials      map[netip.AddrPort]*dialing // dials in progress with their queued messages
 	handshakes int                         // inbound handshakes in progress
-	observed   []netip.AddrPort            // most recent first
 
 	linked sync.Map // overlay.GUID -> struct{}: the peers in byGUID, readable without mu
+
+	book *observed.Book // what peers say our address is
 }
 
 const (
@@ -84,6 +86,10 @@ func New(cfg Config) (*Net, error) {
 		byGUID:   make(map[overlay.GUID]*link),
 		byAddr:   make(map[netip.AddrPort]*link),
 		dials:    make(map[netip.AddrPort]*dialing),
+		book:     cfg.Observations,
+	}
+	if n.book == nil {
+		n.book = observed.New(nil)
 	}
 	n.rep.wake = make(chan struct{}, 1)
 	n.servesRelay.Store(cfg.ServesRelay)
@@ -180,26 +186,19 @@ func (n *Net) route(to overlay.Peer) *link {
 	return nil
 }
 
-// noteObserved records an address a peer says it sees us at.
-func (n *Net) noteObserved(a netip.AddrPort) {
+// noteObserved records what the peer of l says our address is, as one
+// observer's say (the book keeps one per peer and trusts none alone).
+func (l *link) noteObserved(a netip.AddrPort) {
 	if !known(a) {
 		return
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	out := append(n.observed[:0:0], a)
-	for _, b := range n.observed {
-		if b != a && len(out) < maxObserved {
-			out = append(out, b)
-		}
-	}
-	n.observed = out
+	l.n.book.Note(l.peer.String(), l.remote.Addr(), a, l.inbound)
 }
 
 // Observed returns the addresses peers reported seeing this node at in
-// their link hellos, most recent first, without duplicates.
-func (n *Net) Observed() []netip.AddrPort {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]netip.AddrPort(nil), n.observed...)
-}
+// their link hellos (and whatever else writes to the same book), most
+// recent first, without duplicates: hints, each possibly one peer's word.
+func (n *Net) Observed() []netip.AddrPort { return n.book.Latest() }
+
+// Observations is the book of what peers say our address is.
+func (n *Net) Observations() *observed.Book { return n.book }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -46,12 +46,12 @@ func TestEntryPointPublishesItselfAndNewcomersJoinByName(t *testing.T) {
 	t.Setenv(discovery.TokenEnv, token)
 
 	const name = "entry.tincan.example"
-	entry := openWith(t, "Entry", "127.0.0.1:0", OverlayOptions{EntryName: name,
-		Entry: EntryOptions{Zone: "tincan.example", APIBase: cf.URL(), Interval: 300 * time.Millisecond}})
-	port := uint16(entry.ln.Addr().(*net.TCPAddr).Port)
+	port := freePort(t, "127.0.0.1")
+	entry := openWith(t, "Entry", netip.AddrPortFrom(loopback, port).String(), OverlayOptions{EntryName: name, EntryPort: port,
+		Entry: EntryOptions{Zone: "tincan.example", APIBase: cf.URL(), Interval: 300 * time.Millisecond, Allow: allowLoopback}})
 
 	// Before anyone dialed it, the entry node has proven nothing: no record.
-	time.Sleep(time.Second)
+	waitChecks(t, entry, 3)
 	if rs := cf.Records(name); len(rs) != 0 {
 		t.Fatalf("published before a dial-back proved it reachable: %v", rs)
 	}
@@ -61,6 +61,9 @@ func TestEntryPointPublishesItselfAndNewcomersJoinByName(t *testing.T) {
 		st, _ := entry.Status(context.Background())
 		return len(cf.Records(name)) == 1 && st.Overlay.EntryRole == "entry"
 	})
+	if c := cf.Records(name)[0].Comment; c != "tincan entry point key="+entry.ov.guid().String() {
+		t.Fatalf("the record's comment %q does not name the entry node's key", c)
+	}
 	// A newcomer knows nothing but the entry name (and which DNS server to ask).
 	newcomer := openWith(t, "Newcomer", "127.0.0.1:0", OverlayOptions{EntryName: name, EntryPort: port, DNS: dns.Addr()})
 	waitUntil(t, "the newcomer joins by name", func() bool { return joined(newcomer) })

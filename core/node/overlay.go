@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+	"tincan/core/observed"
 
 	"tincan/core/discovery"
 	"tincan/core/identity"
@@ -91,20 +92,23 @@ func newOverlayPart(n *Node, opts OverlayOptions, listen netip.AddrPort) (*overl
 		return nil, err
 	}
 	o.key = key
-	o.net, err = link.New(link.Config{Key: key, ListenPort: listen.Port(), Logger: o.log.With("part", "link"), ServesRelay: n.relay.serving()})
+	book := observed.New(nil) // one book: the link hellos' and the overlay's says
+	o.net, err = link.New(link.Config{Key: key, ListenPort: listen.Port(), Logger: o.log.With("part", "link"),
+		ServesRelay: n.relay.serving(), Observations: book})
 	if err != nil {
 		return nil, fmt.Errorf("overlay links: %w", err)
 	}
 	o.run, err = overlay.NewRunner(overlay.Config{
-		GUID:       overlay.GUIDOf(key.Public().(ed25519.PublicKey)),
-		Addrs:      candidates(listen),
-		Extra:      o.extra.get,
-		Relays:     o.relays.get,
-		Network:    o.net,
-		Logger:     o.log,
-		User:       o.user(),
-		Accept:     o.accept,
-		OnIncoming: o.incoming,
+		GUID:         overlay.GUIDOf(key.Public().(ed25519.PublicKey)),
+		Addrs:        candidates(listen),
+		Extra:        o.extra.get,
+		Relays:       o.relays.get,
+		Network:      o.net,
+		Logger:       o.log,
+		User:         o.user(),
+		Accept:       o.accept,
+		OnIncoming:   o.incoming,
+		Observations: book,
 		OnProbe: func(from overlay.Peer, m *overlay.ProbeRequest) {
 			if p := n.nat; p != nil {
 				p.probe(from, m)

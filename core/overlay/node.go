@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+	"tincan/core/observed"
 )
 
 // User is the local user as the overlay sees it: what it needs to answer set-up
@@ -50,6 +51,10 @@ type Config struct {
 	// no waiting, and no calls back into the Node or Runner. Only the first
 	// MaxRelays valid addresses (port not 0) are sent.
 	Relays func() []netip.AddrPort
+	// Observations is where what peers say our address is goes (Pong and
+	// Observed messages); nil means a book of the node's own. The link
+	// layer writes its hellos' says into the same book.
+	Observations *observed.Book
 }
 
 // Incoming is a set-up request this node answered: who asked, and where the
@@ -116,7 +121,7 @@ type Node struct {
 
 	records recordStore
 	setups  map[Nonce]*setup
-	votes   []vote
+	book    *observed.Book
 
 	joined      bool
 	maintaining bool
@@ -145,6 +150,10 @@ func NewNode(cfg Config) (*Node, error) {
 		onIncoming: cfg.OnIncoming,
 		onProbe:    cfg.OnProbe,
 		relaysFn:   cfg.Relays,
+		book:       cfg.Observations,
+	}
+	if n.book == nil {
+		n.book = observed.New(cfg.Clock)
 	}
 	if n.rand == nil {
 		n.rand = rand.Reader
@@ -272,7 +281,7 @@ func (n *Node) HandleMessage(from Peer, m Message) {
 	case *Ping:
 		n.send(from, &Pong{ID: m.ID, Observed: from.Addr})
 	case *Pong:
-		n.vote(m.Observed)
+		n.vote(from, m.Observed)
 		n.resolve(from, m.ID, m)
 	case *FindNode:
 		n.send(from, &Nodes{ID: m.ID, Peers: n.table.Closest(m.Target, n.p.K, make([]Peer, 0, n.p.K))})
@@ -291,7 +300,7 @@ func (n *Node) HandleMessage(from Peer, m Message) {
 	case *PeerExchange:
 		n.send(from, &Nodes{ID: m.ID, Peers: n.samplePeers(n.p.K, from.GUID)})
 	case *Observed:
-		n.vote(m.Addr)
+		n.vote(from, m.Addr)
 	case *ProbeRequest:
 		if n.onProbe != nil {
 			n.onProbe(from, m)
@@ -360,44 +369,11 @@ func (n *Node) samplePeers(k int, not GUID) []Peer {
 	return all[:min(k, len(all))]
 }
 
-type vote struct {
-	addr  netip.AddrPort
-	count int
-}
-
-// vote counts a peer's report of the address it sees this node at.
-func (n *Node) vote(a netip.AddrPort) {
-	if !a.IsValid() {
-		return
-	}
-	for i := range n.votes {
-		if n.votes[i].addr == a {
-			n.votes[i].count++
-			return
-		}
-	}
-	if len(n.votes) >= 8 {
-		low := 0
-		for i := range n.votes {
-			if n.votes[i].count < n.votes[low].count {
-				low = i
-			}
-		}
-		n.votes = append(n.votes[:low], n.votes[low+1:]...)
-	}
-	n.votes = append(n.votes, vote{a, 1})
+// vote records from's say about our address: one say per peer, so a peer
+// repeating itself never makes agreement.
+func (n *Node) vote(from Peer, a netip.AddrPort) {
+	n.book.Note(from.GUID.String(), from.Addr.Addr(), a, false)
 }
 
 // bestObserved returns the address most peers report, if at least two agree.
-func (n *Node) bestObserved() (netip.AddrPort, bool) {
-	best := -1
-	for i := range n.votes {
-		if n.votes[i].count >= 2 && (best < 0 || n.votes[i].count > n.votes[best].count) {
-			best = i
-		}
-	}
-	if best < 0 {
-		return netip.AddrPort{}, false
-	}
-	return n.votes[best].addr, true
-}
+func (n *Node) bestObserved() (netip.AddrPort, bool) { return n.book.Agreed() }

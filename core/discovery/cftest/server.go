@@ -129,6 +129,21 @@ func (s *Server) AddRecord(typ, name, content string) Record {
 	return *r
 }
 
+// AddRecordWithComment is AddRecord with the record's comment set, as a
+// client that writes comments would leave it.
+func (s *Server) AddRecordWithComment(typ, name, content, comment string) Record {
+	r := s.AddRecord(typ, name, content)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, x := range s.records {
+		if x.ID == r.ID {
+			x.Comment = comment
+			r.Comment = comment
+		}
+	}
+	return r
+}
+
 // RemoveRecord deletes the record with the given ID directly and reports whether it existed.
 func (s *Server) RemoveRecord(id string) bool {
 	s.mu.Lock()
