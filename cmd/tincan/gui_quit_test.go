@@ -135,15 +135,15 @@ func newHome(t *testing.T) string {
 }
 
 // startGUI starts the desktop app on home with bus as its session bus ("":
-// none), on loopback only.
-func startGUI(t *testing.T, home, bus string) *guiApp {
+// none), on loopback only, with extra flags.
+func startGUI(t *testing.T, home, bus string, extra ...string) *guiApp {
 	t.Helper()
 	if os.Getenv("DISPLAY") == "" {
 		t.Fatal("the desktop app needs an X display: run the tests through scripts/with-session.sh (as `make unit` does)")
 	}
 	g := &guiApp{home: home, log: &logBuffer{}, done: make(chan struct{})}
-	g.cmd = exec.Command(bin, "--home", home, "--keystore", "file", "--listen", "127.0.0.1:0",
-		"--no-overlay", "--no-lan", "--no-portmap", "--log-level", "debug")
+	g.cmd = exec.Command(bin, append([]string{"--home", home, "--keystore", "file", "--listen", "127.0.0.1:0",
+		"--no-overlay", "--no-lan", "--no-portmap", "--log-level", "debug"}, extra...)...)
 	g.cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus, "LANG=en_US.UTF-8",
 		"XDG_CONFIG_HOME="+t.TempDir()) // Fyne's preferences, apart from other runs'
 	g.cmd.Stdout, g.cmd.Stderr = io.Discard, g.log

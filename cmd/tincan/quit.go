@@ -47,6 +47,7 @@ func (g *gui) quitOnSignal() (stop func()) {
 			g.log.Info("quitting", "signal", s.String())
 			g.mu.Lock()
 			g.quitting = true
+			g.changedLocked()
 			g.mu.Unlock()
 			onUI(g.quit) // queued until the loop runs if it has not started yet
 		case <-done:
@@ -122,16 +123,19 @@ func (g *gui) adopt(n *node.Node) bool {
 	if g.quitting {
 		return false
 	}
-	g.node = n
+	g.node, g.openErr = n, nil
+	g.changedLocked()
 	return true
 }
 
 // stop runs after the app loop has ended: it waits for a node still
-// opening or an identity still being made, stops the window's work, and
-// closes the node (which merges the SQLite WAL).
+// opening or an identity still being made, stops the window's work,
+// closes the node (which merges the SQLite WAL), and then the control
+// socket, so that no other tincan opens the home before the node is closed.
 func (g *gui) stop() {
 	g.mu.Lock()
 	g.quitting = true
+	g.changedLocked()
 	g.mu.Unlock()
 	g.busy.Wait()
 	if g.main != nil {
@@ -143,6 +147,9 @@ func (g *gui) stop() {
 	g.mu.Unlock()
 	if n != nil {
 		g.closeNode(n)
+	}
+	if g.ctlStop != nil {
+		g.ctlStop()
 	}
 }
 
