@@ -163,3 +163,56 @@ func historyOf(t *testing.T, home, peer string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestUpgradedHomeRunsInTheDaemon starts today's daemon on the home made by
+// the earliest schema (core/store/testdata/upgrade-v1, made at another
+// path): it opens, migrates, and shows the same card, contacts and history.
+func TestUpgradedHomeRunsInTheDaemon(t *testing.T) {
+	src := filepath.Join("..", "..", "core", "store", "testdata", "upgrade-v1")
+	home := filepath.Join(t.TempDir(), "home")
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(home, rel), 0o700)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(home, rel), b, 0o600)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := spawnDaemon(t, home, "--no-overlay")
+	waitFor(t, "the upgraded daemon to answer", func() bool {
+		if d.cmd.ProcessState != nil {
+			t.Fatalf("the daemon exited on the upgraded home:\n%s", d.log)
+		}
+		return tincan(t, "--home", home, "id").code == 0
+	})
+	if id := jsonOf[map[string]string](t, ok(t, "--home", home, "id", "--json")); id["name"] != "Ana Upgrade" {
+		t.Errorf("upgraded identity: %v", id)
+	}
+	if got := contactsOf(t, home); !strings.HasPrefix(got, "Ben=") || !strings.Contains(got, "\nCleo=") {
+		t.Errorf("upgraded contacts: %q, want Ben and Cleo", got)
+	}
+	var texts []string
+	for _, line := range strings.Split(historyOf(t, home, "Ben"), "\n") {
+		f := strings.SplitN(line, " ", 4)
+		texts = append(texts, f[1]+" "+f[2]+" "+f[3])
+	}
+	want := []string{
+		"out delivered Hello Ben, this is Ana.",
+		"in received Hi Ana! 👋",
+		"out delivered Dinner at 8? Ça va?",
+		"in received Yes — see you then.",
+		"out queued Still queued: written while Ben was away",
+	}
+	if strings.Join(texts, "\n") != strings.Join(want, "\n") {
+		t.Errorf("upgraded history with Ben:\n%s\nwant\n%s", strings.Join(texts, "\n"), strings.Join(want, "\n"))
+	}
+}
