@@ -46,6 +46,7 @@ type Behaviour struct {
 	Local      netip.AddrPort    // the UDP probe's own address
 	UDP        [2]netip.AddrPort // the UDP probe as the two STUN servers saw it
 	TCP        [2]netip.AddrPort // two TCP flows from one local port, as the STUN servers saw them
+	TCPLocal   netip.AddrPort    // the TCP flows' own address
 	UDPMapping Mapping
 	TCPMapping Mapping
 	Filtering  Filtering // UDP, to the mapping the first STUN server saw
@@ -92,11 +93,28 @@ func (b Behaviour) Mismatches() []string {
 	check("TCP mapping", string(b.TCPMapping), string(want.TCPMapping))
 	check("UDP filtering", string(b.Filtering), string(want.Filtering))
 	check("inbound", string(b.Inbound), string(want.Inbound))
+	if b.Kind == PortChanging {
+		out = append(out, portChanges("UDP", b.Local, b.UDP[0])...)
+		out = append(out, portChanges("TCP", b.TCPLocal, b.TCP[0])...)
+	}
 	translated := b.UDP[0].Addr() != b.Local.Addr()
 	if translated != b.Kind.NATed() {
 		out = append(out, fmt.Sprintf("address translated=%v for kind %s", translated, b.Kind))
 	}
 	return out
+}
+
+// portChanges checks that a port-changing NAT mapped local's port in its
+// range to the port PortChangeShift above it.
+func portChanges(proto string, local, mapped netip.AddrPort) []string {
+	p := local.Port()
+	if p < PortChangeFirst || p >= PortChangeFirst+PortChangeCount {
+		return []string{fmt.Sprintf("%s probe port %d is outside the mapped range %d-%d", proto, p, PortChangeFirst, PortChangeFirst+PortChangeCount-1)}
+	}
+	if want := p + PortChangeShift; mapped.Port() != want {
+		return []string{fmt.Sprintf("%s port %d left as %d, want %d", proto, p, mapped.Port(), want)}
+	}
+	return nil
 }
 
 // classify names the mapping behind two observed public addresses of one local port.

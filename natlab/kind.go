@@ -14,6 +14,7 @@ const (
 	FullCone            Kind = "full-cone"            // EI mapping, EI filtering
 	AddressRestricted   Kind = "address-restricted"   // EI mapping, address-dependent filtering
 	PortRestricted      Kind = "port-restricted"      // EI mapping, address+port-dependent filtering (Linux default)
+	PortChanging        Kind = "port-changing"        // EI mapping to another port (carrier-grade), address+port-dependent filtering
 	SymmetricRandom     Kind = "symmetric-random"     // endpoint-dependent mapping, random ports
 	SymmetricSequential Kind = "symmetric-sequential" // endpoint-dependent mapping, +1 per new flow
 	PortForward         Kind = "port-forward"         // port-restricted, plus a fixed port forwarded to the client
@@ -21,10 +22,10 @@ const (
 )
 
 // All lists every kind, in the order the matrix shows them.
-var All = []Kind{Public, FullCone, AddressRestricted, PortRestricted, SymmetricRandom, SymmetricSequential, PortForward, UPnP}
+var All = []Kind{Public, FullCone, AddressRestricted, PortRestricted, PortChanging, SymmetricRandom, SymmetricSequential, PortForward, UPnP}
 
 var shortNames = map[Kind]string{
-	Public: "pub", FullCone: "fc", AddressRestricted: "ar", PortRestricted: "pr",
+	Public: "pub", FullCone: "fc", AddressRestricted: "ar", PortRestricted: "pr", PortChanging: "pc",
 	SymmetricRandom: "sr", SymmetricSequential: "ss", PortForward: "pf", UPnP: "up",
 }
 
@@ -84,14 +85,34 @@ func (k Kind) reachable() bool { return k == Public || k == PortForward || k == 
 // address-restricted with anything, port-restricted with port-restricted, and
 // anything with a public or port-forwarded node (UPnP counts as forwarded).
 // Port-restricted with symmetric and symmetric with symmetric need a relay.
+// A port-changing NAT is a port-restricted cone whose ports are not kept:
+// once a node knows its external port, it punches as port-restricted does.
 func ExpectDirect(a, b Kind) bool {
 	switch {
 	case a.reachable() || b.reachable():
 		return true
 	case a == FullCone || a == AddressRestricted || b == FullCone || b == AddressRestricted:
 		return true
-	case a == PortRestricted && b == PortRestricted:
+	case a.portRestrictedCone() && b.portRestrictedCone():
 		return true
 	}
 	return false
 }
+
+// The port-changing NAT maps each source port in [PortChangeFirst,
+// PortChangeFirst+PortChangeCount) to that port plus PortChangeShift, to
+// every destination (endpoint-independent mapping that does not keep the
+// port, as carrier-grade NATs do); every other port goes out fully random.
+const (
+	PortChangeFirst = 7400
+	PortChangeCount = 100
+	PortChangeShift = 20000
+)
+
+// portChangeProbe is the local port (UDP and TCP) the lab's probes use
+// behind a port-changing NAT: inside the mapped range, as a node's is.
+const portChangeProbe = PortChangeFirst + 1
+
+// portRestrictedCone is a kind with endpoint-independent mapping and
+// address+port-dependent filtering, and no port open to the world.
+func (k Kind) portRestrictedCone() bool { return k == PortRestricted || k == PortChanging }

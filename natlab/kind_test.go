@@ -9,6 +9,8 @@ func TestExpectDirect(t *testing.T) {
 	relay := map[[2]Kind]bool{
 		{PortRestricted, SymmetricRandom}:          true,
 		{PortRestricted, SymmetricSequential}:      true,
+		{PortChanging, SymmetricRandom}:            true,
+		{PortChanging, SymmetricSequential}:        true,
 		{SymmetricRandom, SymmetricRandom}:         true,
 		{SymmetricRandom, SymmetricSequential}:     true,
 		{SymmetricSequential, SymmetricSequential}: true,
@@ -72,5 +74,25 @@ func TestClassifyAndMismatches(t *testing.T) {
 	b.UDP[0] = b.Local // not translated behind a NAT
 	if m := b.Mismatches(); len(m) != 1 {
 		t.Errorf("untranslated address gave %v", m)
+	}
+}
+
+func TestPortChangingMismatches(t *testing.T) {
+	b := Expected(PortChanging)
+	b.Local = netip.MustParseAddrPort("10.0.5.2:7401")
+	b.TCPLocal = b.Local
+	b.UDP[0] = netip.MustParseAddrPort("198.51.100.14:27401")
+	b.TCP[0] = b.UDP[0]
+	if m := b.Mismatches(); len(m) != 0 {
+		t.Errorf("a port-changing NAT that moved the port as promised mismatches: %v", m)
+	}
+	b.UDP[0] = netip.MustParseAddrPort("198.51.100.14:7401")
+	if m := b.Mismatches(); len(m) != 1 {
+		t.Errorf("a port-changing NAT that kept the UDP port gave %v, want one mismatch", m)
+	}
+	b.UDP[0] = netip.MustParseAddrPort("198.51.100.14:27401")
+	b.TCPLocal = netip.MustParseAddrPort("10.0.5.2:40000")
+	if m := b.Mismatches(); len(m) != 1 {
+		t.Errorf("a TCP probe outside the mapped range gave %v, want one mismatch", m)
 	}
 }

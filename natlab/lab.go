@@ -56,17 +56,18 @@ type Lab struct {
 	Third  netip.Addr        // a WAN address that no probe talks to first
 	Dir    string            // run files
 
-	log        *slog.Logger
-	lock       *os.File
-	ownDir     bool
-	mu         sync.Mutex
-	namespaces []string
-	procs      []*Proc
-	services   []io.Closer
-	sigc       chan os.Signal
-	sigDone    chan struct{}
-	closeOnce  sync.Once
-	closeErr   error
+	log         *slog.Logger
+	lock        *os.File
+	ownDir      bool
+	mu          sync.Mutex
+	namespaces  []string
+	procs       []*Proc
+	publicHosts int // hosts AddPublicHost made
+	services    []io.Closer
+	sigc        chan os.Signal
+	sigDone     chan struct{}
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // Address plan. Public addresses are in 198.18.0.0/15 (RFC 2544's

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -87,6 +88,26 @@ func TestLab(t *testing.T) {
 		}
 		if (b.Kind == PortRestricted || b.Kind == PortForward || b.Kind == UPnP) && b.UDP[0].Port() != b.Local.Port() {
 			t.Errorf("%s: masquerade did not keep the free port %d (got %d)", b.Site, b.Local.Port(), b.UDP[0].Port())
+		}
+	}
+
+	// Behind the port-changing NAT, a port outside the mapped range goes
+	// out fully random: another port per destination.
+	for _, s := range l.SitesOf(PortChanging) {
+		var c *net.UDPConn
+		if err := Do(s.Host, func() (err error) { c, err = net.ListenUDP("udp4", &net.UDPAddr{}); return err }); err != nil {
+			t.Fatal(err)
+		}
+		m1, err1 := stunUDP(c, l.STUN[0])
+		m2, err2 := stunUDP(c, l.STUN[1])
+		c.Close()
+		switch {
+		case err1 != nil || err2 != nil:
+			t.Errorf("%s: STUN from an ephemeral port: %v", s.Name, errors.Join(err1, err2))
+		case classify(m1, m2) == MapIndependent:
+			t.Errorf("%s: an ephemeral port was mapped to %s for both servers, want another port per destination (fully random)", s.Name, m1)
+		default:
+			t.Logf("%s: an ephemeral port went out as %s and %s", s.Name, m1, m2)
 		}
 	}
 

@@ -125,6 +125,26 @@ func sequential(wan netip.Addr) string {
 `, wan, seqPorts, m.String(), wan)
 }
 
+// portChanging is the port-changing NAT's ruleset: a static port map over
+// PortChangeFirst's range, masquerade fully-random for the rest.
+func portChanging(wan netip.Addr) string {
+	var m strings.Builder
+	for i := 0; i < PortChangeCount; i++ {
+		if i > 0 {
+			m.WriteString(", ")
+		}
+		fmt.Fprintf(&m, "%d : %d", PortChangeFirst+i, PortChangeFirst+i+PortChangeShift)
+	}
+	return fmt.Sprintf(`table ip nat {
+  chain post {
+    type nat hook postrouting priority srcnat;
+    oifname "wan" meta l4proto { tcp, udp } th sport %d-%d snat ip to %s : th sport map { %s }
+    oifname "wan" masquerade fully-random
+  }
+}
+`, PortChangeFirst, PortChangeFirst+PortChangeCount-1, wan, m.String())
+}
+
 // forward is masquerade plus a fixed port forwarded (TCP and UDP) to the client.
 func forward(client netip.Addr, port uint16) string {
 	return fmt.Sprintf(`table ip nat {
@@ -175,6 +195,8 @@ func ruleset(k Kind, wan, client netip.Addr, fwdPort uint16) (string, error) {
 		nat = cone(true)
 	case PortRestricted:
 		nat = masquerade
+	case PortChanging:
+		nat = portChanging(wan)
 	case SymmetricRandom:
 		nat = strings.Replace(masquerade, "masquerade", "masquerade fully-random", 1)
 	case SymmetricSequential:

@@ -61,7 +61,7 @@ func (l *Lab) Probe(s *Site) Behaviour {
 func (l *Lab) probeUDP(s *Site, b *Behaviour) error {
 	var c *net.UDPConn
 	err := Do(s.Host, func() (err error) {
-		c, err = net.ListenUDP("udp4", &net.UDPAddr{})
+		c, err = net.ListenUDP("udp4", &net.UDPAddr{Port: probePort(s.Kind)})
 		return err
 	})
 	if err != nil {
@@ -127,6 +127,15 @@ func receiveAll(c *net.UDPConn, d time.Duration) map[string]bool {
 	}
 }
 
+// probePort is the local port the UDP and TCP probes of a kind's site
+// use: one inside the port-changing NAT's mapped range, else any (0).
+func probePort(k Kind) int {
+	if k == PortChanging {
+		return portChangeProbe
+	}
+	return 0
+}
+
 // stunUDP asks a STUN server, through c, for c's mapped address.
 func stunUDP(c *net.UDPConn, srv netip.AddrPort) (netip.AddrPort, error) {
 	var id [12]byte
@@ -187,6 +196,9 @@ func (l *Lab) probeTCP(s *Site, b *Behaviour) error {
 	}()
 	err := Do(s.Host, func() error {
 		d := net.Dialer{Timeout: dialTimeout, Control: reusePort}
+		if p := probePort(s.Kind); p != 0 {
+			d.LocalAddr = &net.TCPAddr{Port: p}
+		}
 		for i, srv := range l.STUN {
 			c, err := d.Dial("tcp4", srv.String())
 			if err != nil {
@@ -202,6 +214,7 @@ func (l *Lab) probeTCP(s *Site, b *Behaviour) error {
 	if err != nil {
 		return fmt.Errorf("TCP probe from %s: %w", s.Name, err)
 	}
+	b.TCPLocal = netip.AddrPortFrom(s.HostIP, uint16(conns[0].LocalAddr().(*net.TCPAddr).Port))
 	for i, c := range conns {
 		if b.TCP[i], err = stunTCP(c); err != nil {
 			return fmt.Errorf("TCP probe from %s: %w", s.Name, err)

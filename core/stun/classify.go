@@ -20,6 +20,23 @@ const (
 	MappingIndependent Mapping = "endpoint-independent" // one mapped address for every destination
 	MappingDependent   Mapping = "endpoint-dependent"   // another mapped address per destination
 	MappingUnknown     Mapping = "unknown"              // no second server at another IP answered
+	// The two endpoint-dependent mappings RFC 5780's test III tells apart
+	// (only in Report.MappingDetail; Report.Mapping says MappingDependent).
+	MappingAddressDependent     Mapping = "address-dependent"          // a new mapping per destination IP
+	MappingAddressPortDependent Mapping = "address-and-port-dependent" // a new mapping per destination IP and port
+)
+
+// Method is how Classify tested the NAT.
+type Method string
+
+// Methods of Classify.
+const (
+	// MethodRFC5780: RFC 5780's tests against one server that named its
+	// other address (OTHER-ADDRESS) and honours CHANGE-REQUEST.
+	MethodRFC5780 Method = "rfc5780"
+	// MethodPeers: the mapped address from servers at two IPs, and change
+	// probes from linked peers (partners) and the servers' second ports.
+	MethodPeers Method = "peers"
 )
 
 // Filtering is which unsolicited packets reach a mapped address (RFC 4787 section 5).
@@ -68,6 +85,16 @@ type Report struct {
 	Mapping   Mapping
 	Filtering Filtering
 	Type      NATType
+	Method    Method // how the NAT was tested
+	// MappingDetail is, with MethodRFC5780, the mapping told apart further:
+	// MappingAddressDependent or MappingAddressPortDependent when Mapping
+	// is MappingDependent, else Mapping itself; "" with MethodPeers.
+	MappingDetail Mapping
+	// Other is the RFC 5780 server's other address (OTHER-ADDRESS), and
+	// OtherMapped what RFC 5780's mapping tests II (other IP, same port)
+	// and III (other IP and port) saw; invalid where not made.
+	Other       netip.AddrPort
+	OtherMapped [2]netip.AddrPort
 	// Probes says what each probe found, one line each, in order: what a
 	// surprising answer is diagnosed from.
 	Probes []string
@@ -83,7 +110,10 @@ const (
 )
 
 // Classify finds the socket's external address and names the NAT in front
-// of it, asking servers through the socket m reads:
+// of it, asking servers through the socket m reads. If the first server
+// that answers names its other address (an RFC 5780 server with two IPs
+// and two ports), it runs RFC 5780's tests against that server alone
+// (classify5780). Otherwise:
 //
 //   - External: Binding with the first server that answers (A).
 //   - Filtering: a "change IP" answer to the external address from a
@@ -116,9 +146,11 @@ func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, e
 
 	a := -1
 	var lastErr error
+	var other netip.AddrPort
 	for i, s := range servers {
 		contacted[s.Addr()] = true
-		mapped, err := m.quickBinding(ctx, s)
+		resp, err := m.bindingResponse(ctx, s, probeRTO, probeTries)
+		mapped := resp.Mapped
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, ErrClosed) {
 				return rep, fmt.Errorf("classify: %w", err)
@@ -128,12 +160,20 @@ func (m *Mux) Classify(ctx context.Context, servers []netip.AddrPort) (Report, e
 			continue
 		}
 		rep.note("binding %s: mapped %s", s, mapped)
-		rep.Mapped[i], rep.External, a = mapped, mapped, i
+		if resp.Other.IsValid() {
+			rep.note("binding %s: other address %s", s, resp.Other)
+		}
+		rep.Mapped[i], rep.External, a, other = mapped, mapped, i, resp.Other
 		break
 	}
 	if a < 0 {
 		return rep, fmt.Errorf("classify: no server answered: %w", lastErr)
 	}
+	if offers5780(servers[a], other) {
+		err := m.classify5780(ctx, servers[a], other, ours, &rep)
+		return rep, err
+	}
+	rep.Method = MethodPeers
 
 	ipRes, portRes, err := m.filterProbes(ctx, servers, a, contacted, &rep)
 	if err != nil {

@@ -40,16 +40,23 @@ func (m *Mux) quickBinding(ctx context.Context, server netip.AddrPort) (netip.Ad
 }
 
 func (m *Mux) binding(ctx context.Context, server netip.AddrPort, rto time.Duration, tries int) (netip.AddrPort, error) {
+	r, err := m.bindingResponse(ctx, server, rto, tries)
+	return r.Mapped, err
+}
+
+// bindingResponse is binding's whole success response (with the server's
+// OTHER-ADDRESS, if it sent one).
+func (m *Mux) bindingResponse(ctx context.Context, server netip.AddrPort, rto time.Duration, tries int) (response, error) {
 	r, err := m.transact(ctx, server, false, false, rto, tries, func(r reply) bool {
 		return r.from == server
 	})
 	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("STUN binding with %s: %w", server, err)
+		return response{}, fmt.Errorf("STUN binding with %s: %w", server, err)
 	}
 	if !r.resp.OK {
-		return netip.AddrPort{}, fmt.Errorf("STUN binding with %s: %w (code %d)", server, ErrRefused, r.resp.Code)
+		return response{}, fmt.Errorf("STUN binding with %s: %w (code %d)", server, ErrRefused, r.resp.Code)
 	}
-	return r.resp.Mapped, nil
+	return r.resp, nil
 }
 
 // Binding is Mux.Binding on a socket that nobody else reads meanwhile: it

@@ -56,6 +56,11 @@ type response struct {
 	OK     bool           // success (true) or error response
 	Mapped netip.AddrPort // XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS (success only)
 	Code   int            // ERROR-CODE (error only; 0 if absent)
+	// Other is the server's OTHER-ADDRESS (RFC 5780 section 7.4): its
+	// alternate IP and port, where change requests are answered from.
+	// Invalid if absent or malformed (the attribute is optional: a bad one
+	// only means the server's RFC 5780 tests are not used).
+	Other netip.AddrPort
 }
 
 // decode frames and decodes b as a STUN message of at most MaxMessage bytes.
@@ -108,6 +113,7 @@ func parseResponse(b []byte) (response, error) {
 		if err != nil {
 			return response{}, err
 		}
+		r.Other = otherAddress(m)
 	case pion.BindingError:
 		var ec pion.ErrorCodeAttribute
 		if err := ec.GetFrom(m); err == nil {
@@ -143,6 +149,24 @@ func mappedAddress(m *pion.Message) (netip.AddrPort, error) {
 		return toAddrPort(a.IP, a.Port)
 	}
 	return netip.AddrPort{}, fmt.Errorf("%w: success response without a mapped address", errMalformed)
+}
+
+// otherAddress reads OTHER-ADDRESS (encoded as MAPPED-ADDRESS is), or
+// returns an invalid address if it is absent, malformed or unusable.
+func otherAddress(m *pion.Message) netip.AddrPort {
+	v, err := m.Get(pion.AttrOtherAddress)
+	if err != nil || !addrSizeOK(v) {
+		return netip.AddrPort{}
+	}
+	var a pion.OtherAddress
+	if err := a.GetFrom(m); err != nil {
+		return netip.AddrPort{}
+	}
+	ap, err := toAddrPort(a.IP, a.Port)
+	if err != nil || !sendable(ap) {
+		return netip.AddrPort{}
+	}
+	return ap
 }
 
 // addrSizeOK checks an address attribute's length against its family.

@@ -1,8 +1,11 @@
 package stun
 
 import (
+	"net"
 	"net/netip"
 	"testing"
+
+	pion "github.com/pion/stun/v3"
 )
 
 func TestIsSTUN(t *testing.T) {
@@ -77,6 +80,11 @@ func FuzzParseResponse(f *testing.F) {
 	f.Add(buildSuccess(newID(), netip.MustParseAddrPort("[2001:db8::1]:443")))
 	f.Add(buildError(newID(), 420))
 	f.Add(buildRequest(newID(), false, false))
+	withOther := buildSuccess(newID(), netip.MustParseAddrPort("192.0.2.1:1"))
+	m := &pion.Message{Raw: withOther}
+	_ = m.Decode()
+	_ = (&pion.OtherAddress{IP: net.IPv4(192, 0, 2, 9), Port: 3479}).AddTo(m)
+	f.Add(m.Raw)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := parseResponse(b)
 		if err != nil {
@@ -87,6 +95,9 @@ func FuzzParseResponse(f *testing.F) {
 		}
 		if r.OK && (!r.Mapped.IsValid() || r.Mapped.Port() == 0) {
 			t.Fatalf("success response with mapped address %s", r.Mapped)
+		}
+		if r.Other.IsValid() && (!r.OK || !sendable(r.Other)) {
+			t.Fatalf("other address %s kept (success %v): only a sendable one of a success may be", r.Other, r.OK)
 		}
 	})
 }
