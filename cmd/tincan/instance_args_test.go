@@ -5,11 +5,14 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"tincan/core/autostart"
 	"tincan/core/identity"
 )
 
@@ -69,5 +72,25 @@ func TestWaitNodeAnswersWithoutANode(t *testing.T) {
 	g.mu.Unlock()
 	if _, err := g.waitNode(context.Background()); !errors.Is(err, errQuitting) {
 		t.Fatalf("while the app quits a request should be refused, got %v", err)
+	}
+}
+
+func TestAutostartCommandLine(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("TINCAN_HOME", "")
+	for _, tc := range []struct {
+		c    common
+		want []string
+	}{
+		{common{home: filepath.Join(cfg, "tincan"), keystore: "keychain"}, []string{"--hidden"}},
+		{common{home: "/srv/ana", keystore: "keychain"}, []string{"--hidden", "--home", "/srv/ana"}},
+		{common{home: filepath.Join(cfg, "tincan"), keystore: "file"}, []string{"--hidden", "--keystore", "file"}},
+	} {
+		g := &gui{common: tc.c, log: slog.Default()}
+		sw, ok := g.autostart().(autostart.Switch)
+		if !ok || !filepath.IsAbs(sw.Exe) || !slices.Equal(sw.Args, tc.want) {
+			t.Errorf("home %s, keystore %s: login should start this program with %q, got %+v", tc.c.home, tc.c.keystore, tc.want, sw)
+		}
 	}
 }
