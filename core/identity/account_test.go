@@ -289,3 +289,25 @@ func TestMoveSecret(t *testing.T) {
 		t.Errorf("a failed move lost the original: %q", got)
 	}
 }
+
+// FuzzParseHomeID: an accepted home-id file is exactly 32 lower-case hex
+// digits, with or without one newline.
+func FuzzParseHomeID(f *testing.F) {
+	f.Add([]byte("00112233445566778899aabbccddeeff\n"))
+	f.Add([]byte("00112233445566778899AABBCCDDEEFF"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		id, err := parseHomeID(b)
+		if err != nil {
+			return
+		}
+		if string(b) != id && string(b) != id+"\n" {
+			t.Fatalf("parseHomeID(%q) = %q: the file is not the ID", b, id)
+		}
+		for _, c := range id {
+			if !strings.ContainsRune("0123456789abcdef", c) {
+				t.Fatalf("accepted ID %q has %q", id, c)
+			}
+		}
+	})
+}
