@@ -323,6 +323,12 @@ func (t *timeline) viewMoved() {
 
 // refresh lays the window out again after its rows changed.
 func (t *timeline) refresh() {
+	// Size the content first: the scroll clamps its offset to the content's
+	// size before it lays the content out again.
+	off := t.scroll.Offset.Y
+	view := t.scroll.Size()
+	t.box.Resize(fyne.NewSize(max(view.Width, t.width), max(view.Height, t.total)))
+	t.scroll.Offset.Y = off
 	t.place()
 	t.box.Refresh()
 	t.scroll.Refresh()
