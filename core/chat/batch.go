@@ -12,6 +12,12 @@ import (
 // maxBatch bounds how many session events share one store transaction.
 const maxBatch = 256
 
+// batchHook, when set (by tests before any manager starts), is called by a
+// peer goroutine of m inside a batch's transaction once its work is done
+// (committed=false: nothing of it is committed yet) and again after the
+// commit, with the number of incoming messages in the batch.
+var batchHook func(m *Manager, msgs int, committed bool)
+
 // drain returns ev and the events already waiting behind it, without blocking.
 func (p *peer) drain(ev event) []event {
 	evs := []event{ev}
@@ -26,9 +32,12 @@ func (p *peer) drain(ev event) []event {
 	return evs
 }
 
-// onEvents handles events in order; each run of Msg, Ack and Written events
-// is committed in one transaction (one fsync for a burst), and only then
-// acknowledged and reported.
+// onEvents handles events in order. This is the receive side of group
+// commit: the events that arrived while the last commit ran are drained
+// together, each run of Msg and Ack events (with the Written reports among
+// them) is committed in one transaction through store.Batch, which other
+// contacts' batches and local sends may share, and only after that commit
+// are the messages acknowledged to the peer and delivered states reported.
 func (p *peer) onEvents(evs []event) {
 	for len(evs) > 0 {
 		n := 0
@@ -58,23 +67,40 @@ type outcome struct {
 
 func (p *peer) onBatch(evs []event) {
 	live := evs[:0:0]
+	needCommit := false
 	for _, ev := range evs {
 		if p.cur != nil && ev.s == p.cur {
 			live = append(live, ev)
+			needCommit = needCommit || ev.kind != evWritten
 		}
 	}
 	if len(live) == 0 {
 		return
 	}
-	res := make([]outcome, len(live))
-	marked := map[store.MessageID]bool{} // marked Sent in this batch
-	mark := func(b *store.Batch, id store.MessageID) {
-		if f := p.out.inflight[id]; f != nil && !f.sent && !marked[id] {
-			if err := b.MarkSent(p.id, id); err != nil {
-				p.log.Error("mark message sent", "err", err)
-				return
+	if !needCommit {
+		// Frames written: report Sent now and record it with the next
+		// commit (see recordSent). Sent is not a promise to anyone: a
+		// session that ends, or a restart, puts Sent messages back to
+		// Queued anyway, so it needs no fsync of its own.
+		for _, ev := range live {
+			for _, id := range ev.ids {
+				p.reportSent(id, false)
 			}
-			marked[id] = true
+		}
+		p.pump()
+		return
+	}
+	res := make([]outcome, len(live))
+	acked := map[store.MessageID]bool{}
+	for _, ev := range live {
+		if ev.kind == evAck {
+			acked[ev.id] = true
+		}
+	}
+	msgs := 0
+	for _, ev := range live {
+		if ev.kind == evMsg {
+			msgs++
 		}
 	}
 	err := p.m.cfg.Store.Batch(p.ctx, func(b *store.Batch) error {
@@ -95,13 +121,12 @@ func (p *peer) onBatch(evs []event) {
 					res[i].changed, res[i].err = b.CardDelivered(p.id, ev.id, fp[:])
 					continue
 				}
-				mark(b, ev.id) // the writer's report may still be on its way
 				res[i].changed, res[i].err = b.MarkDelivered(p.id, ev.id)
-			case evWritten:
-				for _, id := range ev.ids {
-					mark(b, id)
-				}
 			}
+		}
+		p.markSent(b, live, acked)
+		if batchHook != nil {
+			batchHook(p.m, msgs, false)
 		}
 		return nil
 	})
@@ -111,6 +136,10 @@ func (p *peer) onBatch(evs []event) {
 		}
 		return
 	}
+	if batchHook != nil {
+		batchHook(p.m, msgs, true)
+	}
+	p.out.unrecorded = p.out.unrecorded[:0]
 	// Committed: now acknowledge and report, in the order things happened.
 	for i, ev := range live {
 		switch ev.kind {
@@ -134,7 +163,7 @@ func (p *peer) onBatch(evs []event) {
 				}
 				continue
 			}
-			p.reportSent(ev.id, marked)
+			p.reportSent(ev.id, true) // the writer's report may still be on its way
 			if res[i].err != nil {
 				if p.ctx.Err() == nil {
 					p.lose(fmt.Errorf("mark message delivered: %w", res[i].err), "internal error")
@@ -147,17 +176,66 @@ func (p *peer) onBatch(evs []event) {
 			}
 		case evWritten:
 			for _, id := range ev.ids {
-				p.reportSent(id, marked)
+				p.reportSent(id, true) // markSent recorded it
 			}
 		}
 	}
 	p.pump()
 }
 
-// reportSent emits Sent once for a message marked Sent in this batch.
-func (p *peer) reportSent(id store.MessageID, marked map[store.MessageID]bool) {
-	if f := p.out.inflight[id]; f != nil && !f.sent && marked[id] {
+// markSent records, in b, Sent for the messages reported Sent since the last
+// commit and those written in this batch, except the ones it acknowledges
+// (those go straight to Delivered). A failure is logged: Sent is a hint.
+func (p *peer) markSent(b *store.Batch, live []event, acked map[store.MessageID]bool) {
+	mark := func(id store.MessageID) {
+		if p.out.inflight[id] == nil || acked[id] {
+			return
+		}
+		if err := b.MarkSent(p.id, id); err != nil {
+			p.log.Error("mark message sent", "err", err)
+		}
+	}
+	for _, id := range p.out.unrecorded {
+		mark(id)
+	}
+	for _, ev := range live {
+		if ev.kind == evWritten {
+			for _, id := range ev.ids {
+				if f := p.out.inflight[id]; f != nil && !f.sent {
+					mark(id)
+				}
+			}
+		}
+	}
+}
+
+// recordSent commits the Sent state of messages reported Sent that no commit
+// has recorded yet (on the keep-alive tick, when no ack came to carry it).
+func (p *peer) recordSent() {
+	if len(p.out.unrecorded) == 0 {
+		return
+	}
+	err := p.m.cfg.Store.Batch(p.ctx, func(b *store.Batch) error {
+		p.markSent(b, nil, nil)
+		return nil
+	})
+	if err != nil {
+		if p.ctx.Err() == nil {
+			p.log.Error("mark messages sent", "err", err)
+		}
+		return
+	}
+	p.out.unrecorded = p.out.unrecorded[:0]
+}
+
+// reportSent emits Sent once for an in-flight message whose frame went out;
+// unless recorded, the store records it with the next commit.
+func (p *peer) reportSent(id store.MessageID, recorded bool) {
+	if f := p.out.inflight[id]; f != nil && !f.sent {
 		f.sent = true
+		if !recorded {
+			p.out.unrecorded = append(p.out.unrecorded, id)
+		}
 		p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Sent})
 	}
 }

@@ -15,6 +15,9 @@ type outState struct {
 	pending  []store.Message             // loaded from the outbox, not yet queued
 	cursor   int64                       // Seq of the last message queued
 	dirty    bool                        // the outbox may hold messages past pending
+	// unrecorded lists messages reported Sent whose Sent state no commit
+	// has recorded yet (the next commit does, see recordSent).
+	unrecorded []store.MessageID
 
 	cards     map[store.MessageID]identity.Fingerprint // card updates sent, not acknowledged: their key
 	cardDirty bool                                     // the store may hold a card update not yet sent
@@ -22,7 +25,7 @@ type outState struct {
 
 // flight is one unacknowledged message of the live session.
 type flight struct {
-	sent bool // marked Sent in the store and reported
+	sent bool // reported Sent (recorded in the store with the next commit)
 }
 
 func newOutState() outState {

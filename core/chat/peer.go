@@ -418,6 +418,7 @@ func (p *peer) onTick() {
 		p.ping()
 	}
 	if p.cur != nil {
+		p.recordSent()
 		p.out.dirty, p.out.cardDirty = true, true // pick up anything queued without a Kick
 		p.pump()
 	}

@@ -12,8 +12,42 @@ import (
 // operation leaves the others in the batch in place; the batch is rolled
 // back only when the function given to Store.Batch returns an error.
 type Batch struct {
-	ctx context.Context
-	tx  *sql.Tx
+	ctx     context.Context
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt // prepared once per batch, not once per message
+	checked map[int64]bool       // contacts known to exist in this transaction
+}
+
+// stmt returns query prepared in the batch's transaction.
+func (b *Batch) stmt(query string) (*sql.Stmt, error) {
+	if st := b.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := b.tx.PrepareContext(b.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if b.stmts == nil {
+		b.stmts = map[string]*sql.Stmt{}
+	}
+	b.stmts[query] = st
+	return st, nil
+}
+
+// requireContact returns ErrNotFound unless the contact exists, asking the
+// database once per contact and batch.
+func (b *Batch) requireContact(id int64) error {
+	if b.checked[id] {
+		return nil
+	}
+	if err := requireContact(b.ctx, b.tx, id); err != nil {
+		return err
+	}
+	if b.checked == nil {
+		b.checked = map[int64]bool{}
+	}
+	b.checked[id] = true
+	return nil
 }
 
 // Batch runs fn with a Batch and returns once everything it did is
@@ -27,12 +61,14 @@ func (s *Store) Batch(ctx context.Context, fn func(b *Batch) error) error {
 // MarkSent moves an outgoing message from Queued to Sent (no-op if already
 // further). It returns ErrNotFound for an unknown contact or message.
 func (b *Batch) MarkSent(contactID int64, id MessageID) error {
-	if err := requireContact(b.ctx, b.tx, contactID); err != nil {
+	if err := b.requireContact(contactID); err != nil {
 		return err
 	}
-	res, err := b.tx.ExecContext(b.ctx,
-		`UPDATE messages SET state = ? WHERE contact_id = ? AND direction = ? AND id = ? AND state = ?`,
-		Sent, contactID, Outgoing, id[:], Queued)
+	st, err := b.stmt(`UPDATE messages SET state = ? WHERE contact_id = ? AND direction = ? AND id = ? AND state = ?`)
+	if err != nil {
+		return err
+	}
+	res, err := st.ExecContext(b.ctx, Sent, contactID, Outgoing, id[:], Queued)
 	if err != nil {
 		return err
 	}
@@ -53,22 +89,28 @@ func (b *Batch) MarkSent(contactID int64, id MessageID) error {
 // outbox. It reports whether the state changed (false for a repeated ack or
 // an unknown ID); an unknown contact is ErrNotFound.
 func (b *Batch) MarkDelivered(contactID int64, id MessageID) (bool, error) {
-	if err := requireContact(b.ctx, b.tx, contactID); err != nil {
+	if err := b.requireContact(contactID); err != nil {
+		return false, err
+	}
+	st, err := b.stmt(`UPDATE messages SET state = ?
+		 WHERE contact_id = ? AND direction = ? AND id = ? AND state IN (?, ?)
+		 RETURNING seq`)
+	if err != nil {
 		return false, err
 	}
 	var seq int64
-	err := b.tx.QueryRowContext(b.ctx,
-		`UPDATE messages SET state = ?
-		 WHERE contact_id = ? AND direction = ? AND id = ? AND state IN (?, ?)
-		 RETURNING seq`,
-		Delivered, contactID, Outgoing, id[:], Queued, Sent).Scan(&seq)
+	err = st.QueryRowContext(b.ctx, Delivered, contactID, Outgoing, id[:], Queued, Sent).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil // unknown, or delivered before
 	}
 	if err != nil {
 		return false, err
 	}
-	_, err = b.tx.ExecContext(b.ctx, `DELETE FROM outbox WHERE seq = ?`, seq)
+	del, err := b.stmt(`DELETE FROM outbox WHERE seq = ?`)
+	if err != nil {
+		return false, err
+	}
+	_, err = del.ExecContext(b.ctx, seq)
 	return err == nil, err
 }
 
@@ -82,12 +124,14 @@ func (b *Batch) SaveIncoming(m Message) (saved Message, dup bool, err error) {
 	m.Direction, m.State, m.Read = Incoming, Received, false
 	m.At = fromNanos(toNanos(time.Now()))
 	m.SentAt = fromNanos(toNanos(m.SentAt))
-	err = b.tx.QueryRowContext(b.ctx,
-		`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
+	st, err := b.stmt(`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, 0)
 		 ON CONFLICT (contact_id, direction, id) DO NOTHING
-		 RETURNING seq`,
-		m.ContactID, m.Direction, m.ID[:], m.Body, toNanos(m.SentAt), toNanos(m.At), m.State).Scan(&m.Seq)
+		 RETURNING seq`)
+	if err != nil {
+		return Message{}, false, err
+	}
+	err = st.QueryRowContext(b.ctx, m.ContactID, m.Direction, m.ID[:], m.Body, toNanos(m.SentAt), toNanos(m.At), m.State).Scan(&m.Seq)
 	switch {
 	case isForeignKey(err):
 		return Message{}, false, ErrNotFound
