@@ -163,12 +163,13 @@ func (e *Elector) Run(ctx context.Context) error {
 	defer e.running.Store(false)
 	delay := e.firstDelay()
 	for {
-		t := e.clock.NewTimer(delay)
+		fire := make(chan struct{}, 1)
+		t := e.clock.AfterFunc(delay, func() { fire <- struct{}{} })
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil
-		case <-t.C():
+		case <-fire:
 		}
 		if err := e.Check(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("entry point check failed", "err", err)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"tincan/core/clock/clocktest"
 	"tincan/core/discovery/cftest"
 )
 
@@ -21,7 +22,7 @@ var t0 = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 func TestElectorEmptySetPublishesSelf(t *testing.T) {
 	srv := newFake(t)
 	n := newEntryNet(t, 1)
-	clock := NewFakeClock(t0)
+	clock := clocktest.New(t0)
 	e := newTestElector(t, srv, n, clock, host(1))
 	if s := e.State(); s.Role != RoleNone || s.Checks != 0 {
 		t.Fatalf("state before any check: %+v", s)
@@ -48,7 +49,7 @@ func TestElectorEmptySetPublishesSelf(t *testing.T) {
 func TestElectorReplacesDeadEntry(t *testing.T) {
 	srv := newFake(t)
 	n := newEntryNet(t, 2)
-	clock := NewFakeClock(t0)
+	clock := clocktest.New(t0)
 	dead := srv.AddRecord("A", testEntry, host(1).String())
 	e := newTestElector(t, srv, n, clock, host(2), func(c *ElectorConfig) { c.MaxEntries = 1 })
 
@@ -86,7 +87,7 @@ func TestElectorRidesOutBlip(t *testing.T) {
 	srv := newFake(t)
 	n := newEntryNet(t, 2)
 	srv.AddRecord("A", testEntry, host(1).String())
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(2), func(c *ElectorConfig) { c.MaxEntries = 1 })
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(2), func(c *ElectorConfig) { c.MaxEntries = 1 })
 	for range 3 {
 		n.down(host(1))
 		checkOK(t, e)
@@ -115,7 +116,7 @@ func TestElectorReprobesBeforeRemoval(t *testing.T) {
 		}
 		return tcpProber{}.Probe(ctx, addr, key)
 	})
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(2), func(c *ElectorConfig) {
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(2), func(c *ElectorConfig) {
 		c.MaxEntries = 1
 		c.FailThreshold = 1
 		c.Prober = prober
@@ -143,7 +144,7 @@ func TestElectorConcurrentTick(t *testing.T) {
 		srv := newFake(t)
 		srv.AllowIdentical(sameAddr) // let same-address duplicates through, to exercise their removal
 		n := newEntryNet(t, 3)
-		clock := NewFakeClock(t0)
+		clock := clocktest.New(t0)
 		if deadSet {
 			srv.AddRecord("A", testEntry, host(3).String())
 			n.down(host(3))
@@ -163,7 +164,7 @@ func TestElectorConcurrentTick(t *testing.T) {
 		waitTimers(t, clock, 2)
 		settled := 0
 		for round := range 3 {
-			clock.Advance(2 * time.Minute) // fires both timers at once
+			advanceToLast(clock) // fires both timers at once, and no timer they arm
 			waitTimers(t, clock, 2)
 			if round == 0 {
 				settled = srv.Stats().Writes
@@ -210,7 +211,7 @@ func TestElectorConcurrentTick(t *testing.T) {
 func TestElectorCapWithSixCandidates(t *testing.T) {
 	srv := newFake(t)
 	n := newEntryNet(t, 6)
-	clock := NewFakeClock(t0)
+	clock := clocktest.New(t0)
 	var es []*Elector
 	for i := 1; i <= 6; i++ {
 		es = append(es, newTestElector(t, srv, n, clock, host(i), func(c *ElectorConfig) {
@@ -221,7 +222,7 @@ func TestElectorCapWithSixCandidates(t *testing.T) {
 	waitTimers(t, clock, 6)
 	var settled int
 	for round := range 6 {
-		clock.Advance(2 * time.Minute)
+		advanceToLast(clock)
 		waitTimers(t, clock, 6)
 		addrs := addrsOf(srv)
 		if len(addrs) == 0 || len(addrs) > 4 {
@@ -259,7 +260,7 @@ func TestElectorTrimsToOldest(t *testing.T) {
 	for i := 1; i <= 6; i++ {
 		srv.AddRecord("A", testEntry, host(i).String())
 	}
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(7))
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(7))
 	checkOK(t, e)
 	want := []netip.Addr{host(1), host(2), host(3), host(4)}
 	if got := addrsOf(srv); !slices.Equal(got, want) {
@@ -278,7 +279,7 @@ func TestElectorNoTrimWhileKeepersFail(t *testing.T) {
 		srv.AddRecord("A", testEntry, host(i).String())
 	}
 	n.down(host(2))
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(7), func(c *ElectorConfig) { c.FailThreshold = 3 })
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(7), func(c *ElectorConfig) { c.FailThreshold = 3 })
 	checkOK(t, e)
 	if got := len(addrsOf(srv)); got != 6 {
 		t.Fatalf("%d records; nothing should be trimmed while a kept entry fails", got)
@@ -299,7 +300,7 @@ func TestElectorRemovesDuplicates(t *testing.T) {
 	for range 3 {
 		ids = append(ids, srv.AddRecord("A", testEntry, host(1).String()).ID)
 	}
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(2), func(c *ElectorConfig) { c.MaxEntries = 1 })
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(2), func(c *ElectorConfig) { c.MaxEntries = 1 })
 	checkOK(t, e)
 	recs := srv.Records(testEntry)
 	if len(recs) != 1 || recs[0].ID != slices.Min(ids) {
@@ -314,12 +315,12 @@ func TestElectorNeverWritesWithoutReachOrCredentials(t *testing.T) {
 	srv.AddRecord("A", testEntry, host(3).String())
 	n.down(host(3))
 	var reachable atomic.Bool
-	unreachable := newTestElector(t, srv, n, NewFakeClock(t0), host(1), func(c *ElectorConfig) {
+	unreachable := newTestElector(t, srv, n, clocktest.New(t0), host(1), func(c *ElectorConfig) {
 		c.FailThreshold = 1
 		c.Reachable = reachable.Load
 	})
-	noAddr := newTestElector(t, srv, n, NewFakeClock(t0), netip.Addr{}, func(c *ElectorConfig) { c.FailThreshold = 1 })
-	noCreds := newTestElector(t, srv, n, NewFakeClock(t0), host(2), func(c *ElectorConfig) { c.Provider = nil })
+	noAddr := newTestElector(t, srv, n, clocktest.New(t0), netip.Addr{}, func(c *ElectorConfig) { c.FailThreshold = 1 })
+	noCreds := newTestElector(t, srv, n, clocktest.New(t0), host(2), func(c *ElectorConfig) { c.Provider = nil })
 	for range 3 {
 		for _, e := range []*Elector{unreachable, noAddr, noCreds} {
 			checkOK(t, e)
@@ -351,7 +352,7 @@ func TestElectorAPIErrors(t *testing.T) {
 	n := newEntryNet(t, 3)
 	srv.AddRecord("A", testEntry, host(3).String())
 	n.down(host(3))
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(1), func(c *ElectorConfig) {
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(1), func(c *ElectorConfig) {
 		c.FailThreshold = 1
 		c.MaxEntries = 1
 	})
@@ -395,7 +396,7 @@ func TestElectorAPIErrors(t *testing.T) {
 func TestElectorAuthError(t *testing.T) {
 	srv := newFake(t)
 	n := newEntryNet(t, 1)
-	e := newTestElector(t, srv, n, NewFakeClock(t0), host(1), func(c *ElectorConfig) {
+	e := newTestElector(t, srv, n, clocktest.New(t0), host(1), func(c *ElectorConfig) {
 		c.Provider = newProvider(t, srv, "not-the-token")
 	})
 	err := e.Check(context.Background())
@@ -411,7 +412,7 @@ func TestElectorAuthError(t *testing.T) {
 func TestElectorJitter(t *testing.T) {
 	srv := newFake(t)
 	n := newEntryNet(t, 1)
-	clock := NewFakeClock(t0)
+	clock := clocktest.New(t0)
 	const interval = time.Minute
 	const jitter = 0.25
 	e := newTestElector(t, srv, n, clock, host(1), func(c *ElectorConfig) {
@@ -421,7 +422,7 @@ func TestElectorJitter(t *testing.T) {
 	})
 	runAll(t, e)
 	waitTimers(t, clock, 1)
-	first := clock.Pending()[0].Sub(clock.Now())
+	first := clock.Deadlines()[0].Sub(clock.Now())
 	if first < 0 || first > time.Duration(jitter*float64(interval)) {
 		t.Fatalf("first delay %v outside [0, %v]", first, time.Duration(jitter*float64(interval)))
 	}
@@ -433,7 +434,7 @@ func TestElectorJitter(t *testing.T) {
 		if got := e.State().Checks; got != uint64(i+1) {
 			t.Fatalf("%d checks after %d ticks", got, i+1)
 		}
-		d := clock.Pending()[0].Sub(clock.Now())
+		d := clock.Deadlines()[0].Sub(clock.Now())
 		if d < lo || d > hi {
 			t.Fatalf("delay %v outside [%v, %v]", d, lo, hi)
 		}
@@ -485,18 +486,18 @@ func TestElectorConfigChecks(t *testing.T) {
 }
 
 func TestElectorRunTwice(t *testing.T) {
-	e, err := NewElector(ElectorConfig{Prober: tcpProber{}, Port: 1, Clock: NewFakeClock(t0)})
+	e, err := NewElector(ElectorConfig{Prober: tcpProber{}, Port: 1, Clock: clocktest.New(t0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop := runAll(t, e)
-	clock := e.clock.(*FakeClock)
+	clock := e.clock.(*clocktest.Fake)
 	waitTimers(t, clock, 1)
 	if err := e.Run(context.Background()); err == nil {
 		t.Fatal("second Run accepted")
 	}
 	stop()
-	if len(clock.Pending()) != 0 {
+	if clock.Pending() != 0 {
 		t.Fatal("Run left its timer pending after stopping")
 	}
 }

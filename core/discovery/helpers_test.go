@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"tincan/core/clock/clocktest"
 	"tincan/core/discovery/cftest"
 )
 
@@ -165,12 +166,12 @@ func addrsOf(srv *cftest.Server) []netip.Addr {
 }
 
 // waitTimers waits until clock has n pending timers.
-func waitTimers(t *testing.T, clock *FakeClock, n int) {
+func waitTimers(t *testing.T, clock *clocktest.Fake, n int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := clock.WaitForTimers(ctx, n); err != nil {
-		t.Fatalf("waiting for %d pending timers (have %d): %v", n, len(clock.Pending()), err)
+		t.Fatalf("waiting for %d pending timers (have %d): %v", n, clock.Pending(), err)
 	}
 }
 
@@ -215,4 +216,15 @@ func (tcpProber) Probe(ctx context.Context, addr netip.AddrPort, _ string) error
 		return fmt.Errorf("probe %s: %w", addr, err)
 	}
 	return c.Close()
+}
+
+// advanceToLast moves clock to the last pending timer's deadline, firing
+// every pending timer once; a timer armed by a check lies at least one
+// interval minus its jitter beyond, so it waits for the next round.
+func advanceToLast(clock *clocktest.Fake) {
+	d := clock.Deadlines()
+	if len(d) == 0 {
+		return
+	}
+	clock.Advance(d[len(d)-1].Sub(clock.Now()))
 }

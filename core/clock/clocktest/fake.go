@@ -6,6 +6,8 @@
 package clocktest
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -15,10 +17,11 @@ import (
 
 // Fake is a manual clock.
 type Fake struct {
-	mu     sync.Mutex
-	now    time.Time
-	seq    int
-	timers []*timer
+	mu      sync.Mutex
+	now     time.Time
+	seq     int
+	timers  []*timer
+	changed chan struct{} // closed and replaced whenever a timer is added, stopped or run
 }
 
 type timer struct {
@@ -30,7 +33,7 @@ type timer struct {
 }
 
 // New returns a fake clock at start.
-func New(start time.Time) *Fake { return &Fake{now: start} }
+func New(start time.Time) *Fake { return &Fake{now: start, changed: make(chan struct{})} }
 
 // Now returns the fake time.
 func (f *Fake) Now() time.Time {
@@ -46,6 +49,7 @@ func (f *Fake) AfterFunc(d time.Duration, fn func()) clock.Timer {
 	f.seq++
 	t := &timer{f: f, at: f.now.Add(d), seq: f.seq, fn: fn}
 	f.timers = append(f.timers, t)
+	f.notifyLocked()
 	return t
 }
 
@@ -55,6 +59,7 @@ func (t *timer) Stop() bool {
 	defer t.f.mu.Unlock()
 	was := !t.stopped
 	t.stopped = true
+	t.f.notifyLocked()
 	return was
 }
 
@@ -84,6 +89,7 @@ func (f *Fake) Advance(d time.Duration) {
 			}
 			f.timers = f.timers[1:]
 			t.stopped = true
+			f.notifyLocked()
 			next = t
 			break
 		}
@@ -109,4 +115,49 @@ func (f *Fake) Pending() int {
 		}
 	}
 	return n
+}
+
+// Deadlines returns when the pending timers fall due, earliest first.
+func (f *Fake) Deadlines() []time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []time.Time
+	for _, t := range f.timers {
+		if !t.stopped {
+			out = append(out, t.at)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// WaitForTimers blocks until exactly n timers are pending or ctx is done:
+// a test waits for the code under test to arm its timer before it Advances.
+func (f *Fake) WaitForTimers(ctx context.Context, n int) error {
+	for {
+		f.mu.Lock()
+		have, ch := 0, f.changed
+		for _, t := range f.timers {
+			if !t.stopped {
+				have++
+			}
+		}
+		f.mu.Unlock()
+		if have == n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("fake clock: %d timers pending, waiting for %d: %w", have, n, ctx.Err())
+		}
+	}
+}
+
+func (f *Fake) notifyLocked() {
+	if f.changed == nil {
+		f.changed = make(chan struct{})
+	}
+	close(f.changed)
+	f.changed = make(chan struct{})
 }
