@@ -184,9 +184,14 @@ func classifyAfterProbe(ctx context.Context, site *natlab.Site, servers []netip.
 // classifyFrom classifies a fresh socket (bound to every address, as a
 // node's is) on the site's host, inside its namespace.
 func classifyFrom(ctx context.Context, site *natlab.Site, servers []netip.AddrPort, prober stun.Prober) (stun.Report, error) {
+	return classifyFromPort(ctx, site, 0, servers, prober)
+}
+
+// classifyFromPort is classifyFrom on a socket bound to port (0: any).
+func classifyFromPort(ctx context.Context, site *natlab.Site, port int, servers []netip.AddrPort, prober stun.Prober) (stun.Report, error) {
 	var r stun.Report
 	err := natlab.Do(site.Host, func() error {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{})
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{Port: port})
 		if err != nil {
 			return err
 		}
