@@ -36,7 +36,7 @@ func expectedType(k natlab.Kind) string {
 		return "full-cone"
 	case natlab.AddressRestricted:
 		return "address-restricted"
-	case natlab.PortRestricted:
+	case natlab.PortRestricted, natlab.PortChanging:
 		return "port-restricted"
 	case natlab.SymmetricRandom, natlab.SymmetricSequential:
 		return "symmetric"

@@ -95,7 +95,8 @@ func (r *pairResult) complete() bool {
 
 // newResult is an empty result for the pair a, b.
 func newResult(a, b *natlab.Site) pairResult {
-	return pairResult{A: a.Name, B: b.Name, KindA: a.Kind, KindB: b.Kind, ExpectDirect: natlab.ExpectDirect(a.Kind, b.Kind)}
+	return pairResult{A: a.Name, B: b.Name, KindA: a.Kind, KindB: b.Kind, ExpectDirect: natlab.ExpectDirect(a.Kind, b.Kind),
+		AwaitsPort: natlab.AwaitsExternalPort(a.Kind, b.Kind)}
 }
 
 func firstErr(errs ...error) error {

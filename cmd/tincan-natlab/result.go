@@ -34,7 +34,10 @@ type pairResult struct {
 	ViewA        contactView `json:"view_a"` // A's contact entry for B after the wait
 	ViewB        contactView `json:"view_b"`
 	ExpectDirect bool        `json:"expect_direct"`
-	Err          string      `json:"error,omitempty"`
+	// AwaitsPort marks a should-be-direct pair that may use a relay until
+	// the node learns its external port (natlab.AwaitsExternalPort's gate).
+	AwaitsPort bool   `json:"awaits_external_port,omitempty"`
+	Err        string `json:"error,omitempty"`
 }
 
 // lost reports a message that was not delivered in time.
@@ -76,10 +79,22 @@ func (r pairResult) failures() []string {
 	if !r.BA.delivered() {
 		out = append(out, fmt.Sprintf("%s -> %s not delivered (state %s)", r.B, r.A, orDash(r.BA.State)))
 	}
-	if !r.lost() && r.ExpectDirect && !r.direct() {
+	if r.notDirect() {
 		out = append(out, fmt.Sprintf("should be direct, path is %s", r.path()))
 	}
 	return out
+}
+
+// notDirect reports a delivered pair that should be direct, is not, and is
+// not gated as awaiting the external port fix.
+func (r pairResult) notDirect() bool {
+	return !r.lost() && r.ExpectDirect && !r.direct() && !r.AwaitsPort
+}
+
+// gatedRelay reports a delivered pair that should be direct, is not, and
+// is let off by the external port gate (natlab.AwaitsExternalPort).
+func (r pairResult) gatedRelay() bool {
+	return !r.lost() && r.ExpectDirect && !r.direct() && r.AwaitsPort
 }
 
 // cell is the pair's matrix cell: path and time, or what failed.
@@ -87,7 +102,10 @@ func (r pairResult) cell() string {
 	switch {
 	case r.AB.delivered() && r.BA.delivered():
 		s := fmt.Sprintf("%s %s", r.path(), ms(r.took()))
-		if r.ExpectDirect && !r.direct() {
+		switch {
+		case r.gatedRelay():
+			s += " ~"
+		case r.ExpectDirect && !r.direct():
 			s += " !"
 		}
 		return s
@@ -145,12 +163,17 @@ func writeMatrix(w io.Writer, kinds []natlab.Kind, results []pairResult) {
 	})
 	fmt.Fprintln(w, `cell: path (both sides' "path" from 'contacts list --json') and the slower direction's time`)
 	fmt.Fprintln(w, "      from the first send to the receiver's commit; FAIL: a message not delivered in time")
-	fmt.Fprintln(w, "      (a>b: the row's message, b>a: the column's); \"!\": should be direct but is not")
+	fmt.Fprintln(w, "      (a>b: the row's message, b>a: the column's); \"!\": should be direct but is not;")
+	fmt.Fprintln(w, "      \"~\": should be direct, is not, and is let off until the node learns its external port")
+	fmt.Fprintln(w, "      (the port-changing NAT's gate, natlab/gate.go)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "what the pairs must reach (shared/NATLAB.md; upnp counts as port-forwarded):")
+	fmt.Fprintln(w, "what the pairs must reach (shared/NATLAB.md; upnp counts as port-forwarded; direct~: once the node learns its external port):")
 	grid(func(a, b natlab.Kind) string {
 		if _, ok := byKinds[[2]natlab.Kind{a, b}]; !ok {
 			return "."
+		}
+		if natlab.AwaitsExternalPort(a, b) {
+			return "direct~"
 		}
 		if natlab.ExpectDirect(a, b) {
 			return "direct"

@@ -28,6 +28,7 @@ func TestResultVerdicts(t *testing.T) {
 		{"direct", pairResult{AB: delivered(300), BA: delivered(420), ViewA: direct, ViewB: direct, ExpectDirect: true}, "direct 420ms", 0},
 		{"relay allowed", pairResult{AB: delivered(900), BA: delivered(800), ViewA: relay, ViewB: relay}, "relay 900ms", 0},
 		{"relay not allowed", pairResult{AB: delivered(900), BA: delivered(800), ViewA: relay, ViewB: direct, ExpectDirect: true}, "relay/direct 900ms !", 1},
+		{"relay awaiting the external port", pairResult{AB: delivered(900), BA: delivered(800), ViewA: relay, ViewB: relay, ExpectDirect: true, AwaitsPort: true}, "relay 900ms ~", 0},
 		{"one lost", pairResult{AB: delivered(300), BA: direction{State: "queued"}, ViewA: direct, ViewB: direct, ExpectDirect: true}, "FAIL b>a", 1},
 		{"both lost", pairResult{AB: direction{State: "sent"}, BA: direction{State: "queued"}}, "FAIL", 2},
 		{"received, never acked", pairResult{AB: direction{State: "sent", Received: time.Second}, BA: delivered(10), ViewA: direct, ViewB: direct}, "FAIL a>b", 1},
