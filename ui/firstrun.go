@@ -28,7 +28,8 @@ type firstRun struct {
 	progress *widget.ProgressBarInfinite
 	working  *widget.Label
 	box      *fyne.Container
-	finished bool // create succeeded
+	finished bool        // create (or a restore) succeeded
+	restore  BackupFuncs // Import set: the window offers to restore a backup
 }
 
 // FirstRun shows the welcome window, which asks for the user's display name
@@ -38,9 +39,17 @@ type firstRun struct {
 // next window opens (the caller may Close the returned window then). Errors
 // are shown in a dialog and the user can try again.
 func FirstRun(a fyne.App, create func(name string) error, done func()) fyne.Window {
+	return FirstRunWithRestore(a, create, BackupFuncs{}, done)
+}
+
+// FirstRunWithRestore is FirstRun with a "Restore from a backup…" button
+// (shown when restore.Import is set): a restored home then opens as a
+// created one does, through done.
+func FirstRunWithRestore(a fyne.App, create func(name string) error, restore BackupFuncs, done func()) fyne.Window {
 	w := a.NewWindow("Welcome to tincan")
 	w.SetIcon(assets.Icon)
 	f := newFirstRun(w, create, done)
+	f.restore = restore
 	w.SetContent(f.content())
 	w.Resize(fyne.NewSize(480, 0))
 	w.CenterOnScreen()
@@ -93,7 +102,7 @@ func (f *firstRun) content() fyne.CanvasObject {
 		HintText: "Shown to the people you give your card to"})
 	f.box = container.NewVBox(layout.NewSpacer(),
 		container.NewCenter(logo), title, intro, form,
-		container.NewHBox(layout.NewSpacer(), f.button),
+		container.NewHBox(f.restoreButton(), layout.NewSpacer(), f.button),
 		f.progress, f.working, layout.NewSpacer())
 	return container.NewPadded(f.box)
 }
@@ -136,4 +145,19 @@ func (f *firstRun) busy(on bool) {
 	f.name.Enable()
 	f.button.Enable()
 	f.box.Refresh()
+}
+
+// restoreButton offers to restore a backup instead of creating an identity;
+// an empty box when this app cannot restore.
+func (f *firstRun) restoreButton() fyne.CanvasObject {
+	if f.restore.Import == nil {
+		return layout.NewSpacer()
+	}
+	return widget.NewButtonWithIcon("Restore from a backup…", theme.DownloadIcon(), func() {
+		ShowImport(f.w, f.restore, func() {
+			f.finished = true
+			f.done()
+			f.w.Hide()
+		})
+	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // openFirstRun shows the welcome window with a create function the test
@@ -116,4 +118,37 @@ func TestFirstRunWindow(t *testing.T) {
 	w.Resize(fyne.NewSize(480, 460))
 	capture(t, w, "firstrun")
 	w.Close()
+}
+
+// The welcome window offers to restore a backup; a restore finishes first
+// run as creating an identity does.
+func TestFirstRunRestoresABackup(t *testing.T) {
+	a := test.NewTempApp(t)
+	p := newPump(t)
+	done := false
+	restore := BackupFuncs{Import: func(context.Context, string, []byte, func(int64, int64)) error { return nil }}
+	w := FirstRunWithRestore(a, func(string) error { return errors.New("not this way") }, restore, func() { done = true })
+	defer w.Close()
+	test.Tap(findButton(t, w, "Restore from a backup…"))
+	var d *widget.Entry
+	p.until(t, "the restore dialog asks for the passphrase", func() bool {
+		for _, e := range shown[*widget.Entry](w) {
+			if e.Password {
+				d = e
+				return true
+			}
+		}
+		return false
+	})
+	_ = d
+	plain := FirstRun(a, func(string) error { return nil }, func() {})
+	defer plain.Close()
+	for _, b := range shown[*widget.Button](plain) {
+		if b.Text == "Restore from a backup…" {
+			t.Fatal("the welcome window offers a restore it cannot do")
+		}
+	}
+	if done {
+		t.Fatal("first run finished before anything was restored")
+	}
 }

@@ -57,6 +57,16 @@ func (m *Main) showSettings() {
 	d.problem.Hide()
 	closeBtn := widget.NewButton("Close", nil)
 	body := container.NewVBox(d.login, hint, d.problem)
+	if m.opts.Backup.Export != nil {
+		backupHint := newQuietText("One file with your identity, contacts and history, locked with a passphrase: "+
+			"restore it on a new computer.", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+		backupHint.Truncation = fyne.TextTruncateOff
+		backupHint.Wrapping = fyne.TextWrapWord
+		backupBtn := widget.NewButtonWithIcon("Back up…", theme.DocumentSaveIcon(), func() { ShowExport(m.w, m.opts.Backup) })
+		body.Add(widget.NewSeparator())
+		body.Add(container.NewHBox(backupBtn))
+		body.Add(backupHint)
+	}
 	d.dlg = dialog.NewCustomWithoutButtons("Settings",
 		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeBtn), nil, nil, body), m.w)
 	closeBtn.OnTapped = d.dlg.Hide

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"tincan/core/autostart"
 )
@@ -110,5 +112,35 @@ func TestSettingsWithoutAutostartSaysSo(t *testing.T) {
 	d := m.settings
 	if !d.login.Disabled() || !d.problem.Visible() {
 		t.Fatal("with no start-at-login support the switch should be disabled and the dialog should say why")
+	}
+}
+
+// Settings offers "Back up…" when the app can back up, and it opens the
+// backup dialog; without it, no button.
+func TestSettingsOffersABackupWhenTheAppCanMakeOne(t *testing.T) {
+	test.NewTempApp(t)
+	p := newPump(t)
+	backup := BackupFuncs{Export: func(context.Context, string, []byte, func(int64, int64)) error { return nil }}
+	m := Run(test.NewTempApp(t), newMemBackend("Me"), Options{Autostart: &failingAutostart{}, Backup: backup})
+	t.Cleanup(m.Stop)
+	p.until(t, "the contact list loads", func() bool { return m.loaded })
+	m.showSettings()
+	test.Tap(findButton(t, m.w, "Back up…"))
+	p.until(t, "the backup dialog opens", func() bool {
+		for _, l := range shown[*widget.Label](m.w) {
+			if strings.Contains(l.Text, "encrypted with a passphrase") {
+				return true
+			}
+		}
+		return false
+	})
+
+	bare := Run(test.NewTempApp(t), newMemBackend("Me"), Options{Autostart: &failingAutostart{}})
+	t.Cleanup(bare.Stop)
+	bare.showSettings()
+	for _, b := range shown[*widget.Button](bare.w) {
+		if b.Text == "Back up…" {
+			t.Fatal("Settings offers a backup in an app that cannot make one")
+		}
 	}
 }

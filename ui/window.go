@@ -40,6 +40,9 @@ type Options struct {
 	// Autostart is the start-at-login switch of the Settings dialog; nil
 	// means this build cannot start at login.
 	Autostart Autostart
+	// Backup writes a backup of the home (Settings → "Back up…"); a nil
+	// Export leaves the button out.
+	Backup BackupFuncs
 }
 
 // Main is tincan's main window: contacts on the left, the selected chat on

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"tincan/core/autostart"
+	"tincan/core/backup"
 	"tincan/core/identity"
 	"tincan/core/node"
 	"tincan/ui"
@@ -177,7 +179,7 @@ func (g *gui) start() {
 		case err != nil:
 			g.fatal(err)
 		default:
-			g.main = ui.Run(g.app, n, ui.Options{Tray: g.tray, Hidden: g.hidden && !g.showWanted, Autostart: g.autostart()})
+			g.main = ui.Run(g.app, n, ui.Options{Tray: g.tray, Hidden: g.hidden && !g.showWanted, Autostart: g.autostart(), Backup: g.backupFuncs()})
 			if g.firstRun != nil {
 				g.firstRun.Close()
 				g.firstRun = nil
@@ -192,7 +194,7 @@ func (g *gui) start() {
 // showFirstRun asks for the user's name and creates the identity; the tray's
 // Show brings this window back, and closing it quits.
 func (g *gui) showFirstRun() {
-	w := ui.FirstRun(g.app, g.create, func() { g.spawn(g.start) })
+	w := ui.FirstRunWithRestore(g.app, g.create, g.backupFuncs(), func() { g.spawn(g.start) })
 	w.SetCloseIntercept(func() {
 		w.Close()         // drops a key generation's result
 		ui.QuitApp(g.app) // a tray would otherwise keep the app running with no window
@@ -236,4 +238,16 @@ func (g *gui) fatal(err error) {
 	w.SetMaster()
 	w.Show()
 	g.fatalWin = w
+}
+
+// backupFuncs are the backup dialogs' work for this home and keystore.
+func (g *gui) backupFuncs() ui.BackupFuncs {
+	return ui.BackupFuncs{
+		Export: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
+			return backup.Export(ctx, g.opts.Home, g.ks, file, pass, backup.DefaultParams, progress)
+		},
+		Import: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
+			return backup.Import(ctx, file, pass, g.opts.Home, g.ks, progress)
+		},
+	}
 }

@@ -24,7 +24,7 @@ var globalValues = []string{"home", "keystore", "log-level"}
 var valueFlags = append([]string{"listen", "open", "name", "addr", "limit", "keep", "bootstrap", "entry-name", "entry-port", "dns", "entry-zone", "cloudflare-api", "entry-interval", "entry-allow", "use-relays", "relay-sessions", "relay-rate", "relay", "stun", "audio"}, globalValues...)
 
 const usageText = `usage:
-  tincan [--home DIR]                 desktop app (the node runs in-process)
+  tincan [--home DIR] [--hidden]      desktop app (the node runs in-process); --hidden starts in the tray, as at login
   tincan daemon [flags]               headless node
   tincan id [--json]                  print my contact card
   tincan contacts add NAME CARD [--addr HOST:PORT] [--json]

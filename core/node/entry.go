@@ -37,6 +37,9 @@ func (o *overlayPart) startElector(ctx context.Context, wg *sync.WaitGroup) erro
 	if o.opts.EntryName == "" || e.Zone == "" {
 		return nil
 	}
+	if err := discovery.MigrateToken(o.n.ks, o.n.home); err != nil {
+		o.log.Warn("could not move the Cloudflare token to the home's ID; the old entry is kept", "err", err)
+	}
 	account, err := discovery.TokenAccount(o.n.home)
 	if err != nil {
 		return err

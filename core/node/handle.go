@@ -22,6 +22,8 @@ var ErrUnknownCommand = errors.New("unknown command")
 // Handle answers one control request; it is the control socket's handler.
 func (n *Node) Handle(ctx context.Context, req control.Request) (any, error) {
 	switch req.Cmd {
+	case control.CmdShow: // a second app start on a daemon's home
+		return nil, ErrNoWindow
 	case "id":
 		st, err := n.Status(ctx)
 		if err != nil {
