@@ -100,7 +100,7 @@ func TestPortChangingMismatches(t *testing.T) {
 func TestAwaitsExternalPort(t *testing.T) {
 	for _, k := range All {
 		got := AwaitsExternalPort(PortChanging, k)
-		want := k == FullCone || k == AddressRestricted || k == PortRestricted || k == PortChanging
+		want := k == PortRestricted || k == PortChanging
 		if got != want || AwaitsExternalPort(k, PortChanging) != want {
 			t.Errorf("AwaitsExternalPort(port-changing, %s) = %v, want %v", k, got, want)
 		}
