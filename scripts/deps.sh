@@ -11,6 +11,9 @@ pkgs=(gcc libc6-dev pkg-config make
 if [ "$mode" = test ]; then
   # miniupnpd-nftables: the bare daemon (no init script), for natlab's UPnP router
   pkgs+=(xvfb xauth imagemagick iproute2 nftables iptables procps miniupnpd-nftables xdotool espeak-ng sox)
+  # coturn: turnserver and turnutils_natdiscovery, the independent RFC 5780
+  # classifier core/stun's test agrees with (never started as a service)
+  pkgs+=(coturn)
 fi
 
 missing=()
@@ -23,6 +26,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
+  if [[ " ${missing[*]} " == *" coturn "* ]] && [ -d /run/systemd/system ]; then
+    $sudo systemctl mask coturn >/dev/null 2>&1 || true
+  fi
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

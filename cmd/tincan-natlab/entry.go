@@ -68,7 +68,7 @@ func mustQualify(k natlab.Kind) (qualify, strict bool) {
 	switch k {
 	case natlab.Public, natlab.PortForward, natlab.UPnP:
 		return true, true
-	case natlab.PortRestricted, natlab.SymmetricRandom, natlab.SymmetricSequential:
+	case natlab.PortRestricted, natlab.PortChanging, natlab.SymmetricRandom, natlab.SymmetricSequential:
 		return false, true
 	}
 	return false, false

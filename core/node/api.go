@@ -84,6 +84,12 @@ type NATStatus struct {
 	External  string   `json:"external,omitempty"`  // our address as the internet sees it
 	Mapped    []string `json:"mapped,omitempty"`    // ports the router maps for us (UPnP / NAT-PMP)
 	Error     string   `json:"error,omitempty"`
+	// Method is how the NAT was classified: rfc5780 (one STUN server that
+	// offers OTHER-ADDRESS and CHANGE-REQUEST) or peers (several servers).
+	Method string `json:"method,omitempty"`
+	// MappingDetail, with rfc5780: endpoint-independent, address-dependent
+	// or address-and-port-dependent.
+	MappingDetail string `json:"mapping_detail,omitempty"`
 }
 
 // OverlayStatus is the node's place in the overlay. JSON names are part of

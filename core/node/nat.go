@@ -67,25 +67,27 @@ func (n *Node) startNAT(ctx context.Context, wg *sync.WaitGroup, stunServers []s
 	}()
 }
 
-// servers are the STUN servers to ask, one per IP, at most four of them
-// overlay peers: first the remote ends of links we dialed (their UDP port
-// is the TCP port they listen on, and they answered us), then the listen
-// addresses of peers that dialed us (a reachable node has few links of its
-// own making; a peer behind a NAT may not answer), then the --stun servers.
+// servers are the STUN servers to ask, one per IP: first the --stun
+// servers (configured on purpose; one that offers RFC 5780's OTHER-ADDRESS
+// classifies the NAT on its own, and the classifier looks for it in the
+// first server that answers), then at most four overlay peers: the remote
+// ends of links we dialed (their UDP port is the TCP port they listen on,
+// and they answered us), then the listen addresses of peers that dialed us
+// (a reachable node has few links of its own making; a peer behind a NAT
+// may not answer). Six in all at most.
 func (p *natPart) servers() (out []netip.AddrPort) {
 	var ips []netip.Addr
-	defer func() {
-		for _, a := range p.extra {
-			if len(out) < 6 && !slices.Contains(ips, a.Addr()) {
-				ips = append(ips, a.Addr())
-				out = append(out, a)
-			}
+	for _, a := range p.extra {
+		if len(out) < 2 && !slices.Contains(ips, a.Addr()) {
+			ips = append(ips, a.Addr())
+			out = append(out, a)
 		}
-	}()
+	}
 	ov := p.n.ov
 	if ov == nil {
-		return nil
+		return out
 	}
+	peers := 0
 	links := ov.net.Links()
 	for _, inbound := range []bool{false, true} {
 		for _, l := range links {
@@ -99,7 +101,7 @@ func (p *natPart) servers() (out []netip.AddrPort) {
 			}
 			ips = append(ips, a.Addr())
 			out = append(out, a)
-			if len(out) == 4 {
+			if peers++; peers == 4 {
 				return out
 			}
 		}
@@ -201,7 +203,8 @@ func (n *Node) natStatus() *NATStatus {
 		p.mu.Unlock()
 		switch {
 		case rep != nil:
-			st = &NATStatus{Type: string(rep.Type), Mapping: string(rep.Mapping), Filtering: string(rep.Filtering), External: rep.External.String()}
+			st = &NATStatus{Type: string(rep.Type), Mapping: string(rep.Mapping), Filtering: string(rep.Filtering), External: rep.External.String(),
+				Method: string(rep.Method), MappingDetail: string(rep.MappingDetail)}
 		case errText != "":
 			st = &NATStatus{Type: "unknown", Error: errText}
 		}
