@@ -193,6 +193,10 @@ func run(bin, serverBin string, rounds, burst, senders int, dir string, it idleP
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.what, r.tincan, r.baseline, r.ratio, r.target)
 	}
 	tw.Flush()
+	fmt.Println()
+	fmt.Println("A durable echo answers after one fsync. A tincan round trip holds three durable")
+	fmt.Println("commits in a row (the sender's queue, the receiver's save, the sender's delivered")
+	fmt.Println("mark), each a SQLite WAL commit with synchronous=FULL; bursts share commits in groups.")
 	if lost != 0 {
 		return fmt.Errorf("the burst lost %d messages", lost)
 	}
