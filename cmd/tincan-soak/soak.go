@@ -137,18 +137,19 @@ func runSoak(ctx context.Context, cfg config, progress io.Writer) (res result, e
 	for i, d := range s.ds {
 		traffic.Go(func() { s.sender(stop, i, d) })
 	}
+	end := time.Now().Add(cfg.duration)
 	chaosDone := make(chan struct{})
 	if cfg.faults {
 		go func() {
 			defer close(chaosDone)
-			s.chaos(stop, rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x50a4)))
+			s.chaos(stop, end, rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x50a4)))
 		}()
 	} else {
 		close(chaosDone)
 	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(cfg.duration):
+	case <-time.After(time.Until(end)):
 	}
 	close(stop)
 	traffic.Wait()
@@ -167,6 +168,9 @@ func runSoak(ctx context.Context, cfg config, progress io.Writer) (res result, e
 	}
 	if herr != nil {
 		s.problem("reading the histories: %v", herr)
+	}
+	if cfg.faults && s.faults[faultDisk] > 0 && len(s.diskMsgs) == 0 {
+		s.problem("no send was refused in %d disk fills, so no disk-full refusal was checked", s.faults[faultDisk])
 	}
 	recs := s.led.all()
 	res = result{cfg: cfg, prefix: s.lab.prefix, v: verify(recs, h, s.names()), errors: errorCounts(recs), peakKB: map[string]int64{}}
