@@ -15,8 +15,7 @@ var ErrNotRunning = errors.New("no tincan is running with this home")
 // Call sends req to the node serving home and returns its response.
 func Call(ctx context.Context, home string, req Request) (Response, error) {
 	path := filepath.Join(home, SocketName)
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", path)
+	c, err := dial(ctx, path)
 	if err != nil {
 		return Response{}, fmt.Errorf("%w (%s): start it with 'tincan daemon' or 'tincan'", ErrNotRunning, home)
 	}
@@ -27,10 +26,17 @@ func Call(ctx context.Context, home string, req Request) (Response, error) {
 	if err := json.NewEncoder(c).Encode(req); err != nil {
 		return Response{}, fmt.Errorf("send request: %w", err)
 	}
-	if uc, ok := c.(*net.UnixConn); ok {
-		if err := uc.CloseWrite(); err != nil {
-			return Response{}, fmt.Errorf("send request: %w", err)
-		}
+	if err := closeWrite(c); err != nil {
+		return Response{}, fmt.Errorf("send request: %w", err)
 	}
 	return DecodeResponse(c)
+}
+
+// closeWrite ends the sending half of c, which tells the node the request
+// is complete.
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
 }

@@ -1,8 +1,14 @@
 // Package control is the local control socket through which the CLI drives a
 // running node (GUI or daemon): one JSON request and one JSON response per
-// connection, over a Unix socket in the node's home dir, owner-only.
+// connection, over a Unix socket in the node's home dir, owner-only. On
+// Windows (where Wine, and Windows before 10, have no Unix sockets) it is a
+// listener on 127.0.0.1 whose port and random token sit in that same file,
+// readable by the user alone; a connection without the token is closed
+// unanswered.
 //
-// It must never listen on a network address, and never trust a request's size.
+// It must never listen on anything but a Unix socket or the loopback
+// address, never answer a connection on loopback that lacks the token, and
+// never trust a request's size.
 package control
 
 import (

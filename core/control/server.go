@@ -22,12 +22,13 @@ var ErrAlreadyRunning = errors.New("another tincan is already running with this 
 
 // Server serves a Handler on the control socket of a home dir.
 type Server struct {
-	ln   net.Listener
-	path string
-	h    Handler
-	code func(error) int
-	log  *slog.Logger
-	wg   sync.WaitGroup
+	ln    net.Listener
+	admit func(net.Conn) error // nil, or the check a connection must pass first
+	path  string
+	h     Handler
+	code  func(error) int
+	log   *slog.Logger
+	wg    sync.WaitGroup
 }
 
 // Listen opens the control socket in home (owner-only). A stale socket left
@@ -35,25 +36,17 @@ type Server struct {
 // handler error to an exit code; log may be nil.
 func Listen(home string, h Handler, code func(error) int, log *slog.Logger) (*Server, error) {
 	path := filepath.Join(home, SocketName)
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
+	ln, admit, err := listen(path)
+	if errors.Is(err, ErrAlreadyRunning) {
 		return nil, fmt.Errorf("%w (%s)", ErrAlreadyRunning, home)
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("remove stale control socket: %w", err)
-	}
-	ln, err := net.Listen("unix", path)
 	if err != nil {
-		return nil, fmt.Errorf("control socket %s: %w", path, err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("control socket permissions: %w", err)
+		return nil, err
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{ln: ln, path: path, h: h, code: code, log: log}, nil
+	return &Server{ln: ln, admit: admit, path: path, h: h, code: code, log: log}, nil
 }
 
 // Path is the socket's file path.
@@ -124,6 +117,12 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 func (s *Server) answer(ctx context.Context, c net.Conn) {
 	defer c.Close()
+	if s.admit != nil {
+		if err := s.admit(c); err != nil {
+			s.log.Warn("control connection refused", "err", err)
+			return
+		}
+	}
 	c.SetDeadline(time.Now().Add(2 * time.Minute))
 	resp := s.respond(ctx, c)
 	if err := json.NewEncoder(c).Encode(resp); err != nil {
