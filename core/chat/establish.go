@@ -103,7 +103,7 @@ func (m *Manager) serveConn(ctx context.Context, raw net.Conn) {
 // dial races the routes to the contact (plain addresses from a Locator, or
 // a Router's routes), presenting our key ti: the first authenticated
 // session wins and the others are closed. Fallback routes (relays) start
-// only when every other route failed.
+// only when every other route failed, or, when Early, after that head start.
 func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact, directOnly bool) (*session, error) {
 	var (
 		routes []Route
@@ -122,14 +122,16 @@ func (m *Manager) dial(ctx context.Context, ti tlsIdentity, c store.Contact, dir
 	}
 	var first, fallback []Route
 	for _, r := range routes {
-		if r.Fallback {
+		switch {
+		case r.Fallback && directOnly:
+		case r.Fallback && r.Early > 0:
+			r.Delay = max(r.Delay, r.Early)
+			first = append(first, r)
+		case r.Fallback:
 			fallback = append(fallback, r)
-		} else {
+		default:
 			first = append(first, r)
 		}
-	}
-	if directOnly {
-		fallback = nil
 	}
 	s, errs := m.race(ctx, ti, c, first)
 	if s == nil && len(fallback) > 0 && ctx.Err() == nil {

@@ -40,6 +40,11 @@ type Config struct {
 	// UpgradeEvery is how often a relayed session tries the direct routes
 	// again; a direct session that comes up replaces it. Default 1 min.
 	UpgradeEvery time.Duration
+	// UpgradeFirst is the first such try after a relayed session comes up,
+	// default 2 s. Both sides arm it when the session comes up, so their
+	// direct dials leave within a round trip of each other: what a hole
+	// punch through two NATs needs.
+	UpgradeFirst time.Duration
 	// PresenceMax is the longest wait between redials of an unreachable
 	// contact with nothing to send (presence). Default 1 min, never below
 	// RetryMax.
@@ -112,6 +117,9 @@ func New(cfg Config) (*Manager, error) {
 	cfg.PresenceMax = max(cfg.PresenceMax, cfg.RetryMax)
 	if cfg.UpgradeEvery <= 0 {
 		cfg.UpgradeEvery = time.Minute
+	}
+	if cfg.UpgradeFirst <= 0 {
+		cfg.UpgradeFirst = min(2*time.Second, cfg.UpgradeEvery)
 	}
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 20 * time.Second

@@ -343,7 +343,7 @@ func (p *peer) up(s *session) {
 	p.m.setPresence(PresenceChanged{ContactID: p.id, Online: true, Path: s.path, Addr: s.remote, Relay: s.relay})
 	p.stopUpgrade()
 	if s.path == PathRelay {
-		p.upgrade = time.NewTimer(p.m.cfg.UpgradeEvery)
+		p.upgrade = time.NewTimer(p.m.cfg.UpgradeFirst)
 	}
 	p.pump()
 }

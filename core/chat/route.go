@@ -34,9 +34,14 @@ type Raw struct {
 type Route struct {
 	Addr     string        // what it dials, for logs
 	Delay    time.Duration // start this long after the first route (happy eyeballs)
-	Fallback bool          // start only once every other route has failed
-	Timeout  time.Duration // for opening the stream and TLS; 0: the handshake timeout
-	Dial     func(ctx context.Context) (Raw, error)
+	Fallback bool          // start only once every other route has failed (but see Early)
+	// Early, for a Fallback route, starts it this long after the first
+	// route even while others still run (a relay the user already agreed
+	// to: the first message need not wait out a direct dial that may never
+	// open). 0 keeps it for when every other route failed.
+	Early   time.Duration
+	Timeout time.Duration // for opening the stream and TLS; 0: the handshake timeout
+	Dial    func(ctx context.Context) (Raw, error)
 }
 
 // Router is a Locator that also says how to open each stream. When the

@@ -131,3 +131,42 @@ func TestRoutesFallbackThenUpgrade(t *testing.T) {
 		t.Error("the fallback route never ran")
 	}
 }
+
+// TestEarlyFallbackDoesNotWaitForAHungDirectRoute: an Early fallback (a
+// relay the user agreed to) joins the race after its head start, so the
+// first message goes through it long before the direct route times out;
+// the relayed session then tries direct routes again soon (UpgradeFirst).
+func TestEarlyFallbackDoesNotWaitForAHungDirectRoute(t *testing.T) {
+	a, b := newNode(t, "ana"), newNode(t, "bo")
+	cb := a.know(b)
+	b.know(a)
+	b.tweak = noDial
+	var directTries atomic.Int32
+	a.tweak = func(cfg *Config) {
+		cfg.UpgradeFirst = 50 * time.Millisecond
+		cfg.Locator = routerFunc(func(store.Contact) []Route {
+			relayed := plainRoute(b.addr, PathRelay, 0)
+			relayed.Fallback, relayed.Early = true, 100*time.Millisecond
+			return []Route{
+				{Addr: "blackhole", Timeout: time.Hour, Dial: func(ctx context.Context) (Raw, error) {
+					directTries.Add(1)
+					<-ctx.Done() // a SYN into a NAT that drops it
+					return Raw{}, ctx.Err()
+				}},
+				relayed,
+			}
+		})
+	}
+	b.start()
+	a.start()
+	start := time.Now()
+	a.enqueue(cb, "hello")
+	waitFor(t, "delivery through the relay", func() bool { return a.rec.count(store.Delivered) == 1 })
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("the early relay waited %v: it did not start before the direct route gave up", took)
+	}
+	if p := a.m.Presence(cb.ID); p.Path != PathRelay {
+		t.Fatalf("the session is on %q, want the relay", p.Path)
+	}
+	waitFor(t, "a direct try soon after the relayed session came up", func() bool { return directTries.Load() >= 2 })
+}

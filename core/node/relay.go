@@ -57,6 +57,12 @@ const (
 // contact to arrive there too, and TLS through it.
 const relayTimeout = 25 * time.Second
 
+// relayHeadStart is how long direct routes run alone before an agreed-to
+// relay joins the race: the first message goes through the relay about a
+// second after the send when no direct path opens, and a relayed session
+// tries direct paths again two seconds after it came up (chat.UpgradeFirst).
+const relayHeadStart = time.Second
+
 // ErrRelayPolicy is a bad --use-relays value.
 var ErrRelayPolicy = errors.New("relay policy must be ask, always or never")
 
@@ -170,7 +176,7 @@ func relayToken(a, b []byte) relay.Token {
 
 // routes returns a fallback route through each relay known for c: ours
 // and the ones c offered. Each asks for consent when it is needed.
-func (r *relayPart) routes(_ context.Context, c store.Contact) []chat.Route {
+func (r *relayPart) routes(ctx context.Context, c store.Contact) []chat.Route {
 	if r.policy() == RelaysNever || len(c.SecretID) == 0 {
 		return nil
 	}
@@ -190,10 +196,17 @@ func (r *relayPart) routes(_ context.Context, c store.Contact) []chat.Route {
 	slices.SortFunc(addrs, func(a, b netip.AddrPort) int { return a.Compare(b) }) // both sides try the same order
 	id, _ := r.n.self()
 	tok := relayToken(id.SecretID[:], c.SecretID)
+	// A relay the user already agreed to (always, or yes for this
+	// contact) starts after a head start; one that would ask waits until
+	// every direct route failed, so the question is put only then.
+	var early time.Duration
+	if r.policy() == RelaysAlways || r.answer(ctx, c) == ConsentAllowed {
+		early = relayHeadStart
+	}
 	var out []chat.Route
 	for _, a := range addrs {
 		addr := a.String()
-		out = append(out, chat.Route{Addr: "relay " + addr, Fallback: true, Timeout: relayTimeout,
+		out = append(out, chat.Route{Addr: "relay " + addr, Fallback: true, Early: early, Timeout: relayTimeout,
 			Dial: func(ctx context.Context) (chat.Raw, error) {
 				if err := r.consent(ctx, c); err != nil {
 					return chat.Raw{}, err
