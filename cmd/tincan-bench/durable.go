@@ -152,49 +152,73 @@ type echoResult struct {
 	fsyncs int64 // during the burst
 }
 
-// runDurableEcho times n round trips, then a burst of burst messages, over
-// one durable echo writing in dir.
-func runDurableEcho(dir string, n, burst, size int, grouped bool) (echoResult, error) {
-	e, cli, err := newDurableEcho(dir, size, grouped)
-	if err != nil {
-		return echoResult{}, err
-	}
-	defer e.Close()
-	addr := e.ln.Addr().String()
-	rtt, err := echoRounds(addr, cli, n, size)
-	if err != nil {
-		return echoResult{}, fmt.Errorf("round trips: %w", err)
-	}
-	before := e.fsyncs.Load()
-	rate, err := echoBurst(addr, cli, burst, size)
-	if err != nil {
-		return echoResult{}, fmt.Errorf("burst: %w", err)
-	}
-	return echoResult{rtt: rtt, rate: rate, fsyncs: e.fsyncs.Load() - before}, nil
+// echoClient times round trips over one connection to an echo.
+type echoClient struct {
+	c        *tls.Conn
+	msg, buf []byte
 }
 
-// echoRounds sends one message at a time and times until its echo is back.
-func echoRounds(addr string, cli *tls.Config, n, size int) ([]time.Duration, error) {
+func dialEcho(addr string, cli *tls.Config, size int) (*echoClient, error) {
 	c, err := tls.Dial("tcp", addr, cli)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-	buf, msg := make([]byte, size), []byte(strings.Repeat("m", size))
-	var out []time.Duration
-	for i := -10; i < n; i++ { // 10 warm-up rounds
-		start := time.Now()
-		if _, err := c.Write(msg); err != nil {
-			return nil, err
-		}
-		if _, err := io.ReadFull(c, buf); err != nil {
-			return nil, err
-		}
-		if i >= 0 {
-			out = append(out, time.Since(start))
-		}
+	return &echoClient{c: c, msg: []byte(strings.Repeat("m", size)), buf: make([]byte, size)}, nil
+}
+
+// round sends one message and waits for its echo.
+func (e *echoClient) round() (time.Duration, error) {
+	start := time.Now()
+	if _, err := e.c.Write(e.msg); err != nil {
+		return 0, err
 	}
-	return out, nil
+	if _, err := io.ReadFull(e.c, e.buf); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+// durableRun is a durable echo with a connection for round trips, so that
+// its rounds can be taken in turn with tincan's (the same moments of the
+// disk for both: fsync latency on a shared disk drifts within seconds).
+type durableRun struct {
+	e      *durableEcho
+	cli    *tls.Config
+	rounds *echoClient
+	res    echoResult
+}
+
+func startDurable(dir string, size int, grouped bool) (*durableRun, error) {
+	e, cli, err := newDurableEcho(dir, size, grouped)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := dialEcho(e.ln.Addr().String(), cli, size)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return &durableRun{e: e, cli: cli, rounds: rc}, nil
+}
+
+// round times one round trip and keeps it.
+func (d *durableRun) round() error {
+	t, err := d.rounds.round()
+	d.res.rtt = append(d.res.rtt, t)
+	return err
+}
+
+// burst times a burst of n messages on a new connection.
+func (d *durableRun) burst(n, size int) error {
+	before := d.e.fsyncs.Load()
+	rate, err := echoBurst(d.e.ln.Addr().String(), d.cli, n, size)
+	d.res.rate, d.res.fsyncs = rate, d.e.fsyncs.Load()-before
+	return err
+}
+
+func (d *durableRun) Close() {
+	d.rounds.c.Close()
+	d.e.Close()
 }
 
 // echoBurst writes n messages, one write each, and reads all their echoes.

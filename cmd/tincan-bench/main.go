@@ -104,17 +104,25 @@ func run(bin, serverBin string, rounds, burst, senders int, dir string, it idleP
 	if err != nil {
 		return fmt.Errorf("bare TLS echo: %w", err)
 	}
-	each, err := runDurableEcho(dir, rounds, burst, len(payload), false)
+	each, err := startDurable(dir, len(payload), false)
 	if err != nil {
 		return fmt.Errorf("durable echo: %w", err)
 	}
-	grouped, err := runDurableEcho(dir, rounds, burst, len(payload), true)
+	defer each.Close()
+	grouped, err := startDurable(dir, len(payload), true)
 	if err != nil {
 		return fmt.Errorf("grouped durable echo: %w", err)
 	}
-	rtt, err := roundTrips(ana, rounds, payload)
+	defer grouped.Close()
+	rtt, err := roundTrips(ana, rounds, payload, each.round, grouped.round)
 	if err != nil {
 		return fmt.Errorf("round trips: %w", err)
+	}
+	if err := each.burst(burst, len(payload)); err != nil {
+		return fmt.Errorf("durable echo burst: %w", err)
+	}
+	if err := grouped.burst(burst, len(payload)); err != nil {
+		return fmt.Errorf("grouped durable echo burst: %w", err)
 	}
 	rate, lost, err := burstRun(ana, ben, burst, 1, payload)
 	if err != nil {
@@ -160,14 +168,14 @@ func run(bin, serverBin string, rounds, burst, senders int, dir string, it idleP
 		{"round trip p50 (send -> delivered ack)", dur(p50), dur(b50) + " bare TLS 1.3 echo", ratio(float64(p50), float64(b50)), "<= 2"},
 		{"round trip p99", dur(p99), dur(b99) + " bare TLS 1.3 echo", ratio(float64(p99), float64(b99)), ""},
 		{fmt.Sprintf("burst of %d, delivered+acked", burst), fmt.Sprintf("%.0f msg/s, %d lost", rate, lost), fmt.Sprintf("%.0f msg/s bare TLS echo", bareRate), ratio(rate, bareRate), "0 lost"},
-		{"round trip p50, against a durable echo", dur(p50), dur(pct(each.rtt, 50)) + " TLS echo, append+fsync per message", ratio(float64(p50), float64(pct(each.rtt, 50))), "<= 2"},
-		{"round trip p99, against a durable echo", dur(p99), dur(pct(each.rtt, 99)) + " TLS echo, append+fsync per message", ratio(float64(p99), float64(pct(each.rtt, 99))), ""},
-		{"round trip p50, against a grouped durable echo", dur(p50), dur(pct(grouped.rtt, 50)) + " TLS echo, grouped append+fsync", ratio(float64(p50), float64(pct(grouped.rtt, 50))), ""},
-		{"round trip p99, against a grouped durable echo", dur(p99), dur(pct(grouped.rtt, 99)) + " TLS echo, grouped append+fsync", ratio(float64(p99), float64(pct(grouped.rtt, 99))), ""},
-		{fmt.Sprintf("burst of %d, one Send after another", burst), fmt.Sprintf("%.0f msg/s", rate), fmt.Sprintf("%.0f msg/s TLS echo, append+fsync per message", each.rate), ratio(rate, each.rate), ""},
-		{"  same, against a grouped durable echo", fmt.Sprintf("%.0f msg/s", rate), fmt.Sprintf("%.0f msg/s TLS echo, grouped (%d fsyncs)", grouped.rate, grouped.fsyncs), ratio(rate, grouped.rate), ""},
-		{fmt.Sprintf("burst of %d, %d senders at once", burst, senders), fmt.Sprintf("%.0f msg/s, %d lost", crate, clost), fmt.Sprintf("%.0f msg/s TLS echo, append+fsync per message", each.rate), ratio(crate, each.rate), "0 lost"},
-		{"  same, against a grouped durable echo", fmt.Sprintf("%.0f msg/s", crate), fmt.Sprintf("%.0f msg/s TLS echo, grouped (%d fsyncs)", grouped.rate, grouped.fsyncs), ratio(crate, grouped.rate), ">= 0.5"},
+		{"round trip p50, against a durable echo", dur(p50), dur(pct(each.res.rtt, 50)) + " TLS echo, append+fsync per message", ratio(float64(p50), float64(pct(each.res.rtt, 50))), "<= 2"},
+		{"round trip p99, against a durable echo", dur(p99), dur(pct(each.res.rtt, 99)) + " TLS echo, append+fsync per message", ratio(float64(p99), float64(pct(each.res.rtt, 99))), ""},
+		{"round trip p50, against a grouped durable echo", dur(p50), dur(pct(grouped.res.rtt, 50)) + " TLS echo, grouped append+fsync", ratio(float64(p50), float64(pct(grouped.res.rtt, 50))), ""},
+		{"round trip p99, against a grouped durable echo", dur(p99), dur(pct(grouped.res.rtt, 99)) + " TLS echo, grouped append+fsync", ratio(float64(p99), float64(pct(grouped.res.rtt, 99))), ""},
+		{fmt.Sprintf("burst of %d, one Send after another", burst), fmt.Sprintf("%.0f msg/s", rate), fmt.Sprintf("%.0f msg/s TLS echo, append+fsync per message", each.res.rate), ratio(rate, each.res.rate), ""},
+		{"  same, against a grouped durable echo", fmt.Sprintf("%.0f msg/s", rate), fmt.Sprintf("%.0f msg/s TLS echo, grouped (%d fsyncs)", grouped.res.rate, grouped.res.fsyncs), ratio(rate, grouped.res.rate), ""},
+		{fmt.Sprintf("burst of %d, %d senders at once", burst, senders), fmt.Sprintf("%.0f msg/s, %d lost", crate, clost), fmt.Sprintf("%.0f msg/s TLS echo, append+fsync per message", each.res.rate), ratio(crate, each.res.rate), "0 lost"},
+		{"  same, against a grouped durable echo", fmt.Sprintf("%.0f msg/s", crate), fmt.Sprintf("%.0f msg/s TLS echo, grouped (%d fsyncs)", grouped.res.rate, grouped.res.fsyncs), ratio(crate, grouped.res.rate), ">= 0.5"},
 		{"idle daemon resident memory", mb(rss), mb(baseRSS) + " idle Go TLS listener", ratio(float64(rss), float64(baseRSS)), "< 30 MB"},
 	}
 	if serverBin != "" {
@@ -232,13 +240,22 @@ func twoNodes(dir string) (*node.Node, *node.Node, error) {
 	return ana, ben, nil
 }
 
-// roundTrips times Send until the delivered event, one message at a time.
-func roundTrips(ana *node.Node, n int, payload string) ([]time.Duration, error) {
+// roundTrips times Send until the delivered event, one message at a time;
+// before each, it runs each of beside once (the baselines' rounds, taken in
+// turn with tincan's so both see the disk at the same moments).
+func roundTrips(ana *node.Node, n int, payload string, beside ...func() error) ([]time.Duration, error) {
 	events, stop := ana.Subscribe()
 	defer stop()
 	ctx := context.Background()
 	var out []time.Duration
 	for i := -10; i < n; i++ { // 10 warm-up rounds
+		if i >= 0 {
+			for _, f := range beside {
+				if err := f(); err != nil {
+					return nil, err
+				}
+			}
+		}
 		start := time.Now()
 		m, err := ana.Send(ctx, "Ben", payload)
 		if err != nil {
