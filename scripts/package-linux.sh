@@ -55,12 +55,12 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 maintainer=${MAINTAINER:-"$(git config user.name || echo tincan maintainers) <$(git config user.email || echo maintainers@invalid)>"}
 
 # 1. The binary. -s -w: Debian ships stripped binaries (panics still print
-# Go stack traces). nolibopusfile: tincan decodes no Ogg files, so it needs
+# Go stack traces); relro and bind-now as Debian's hardening asks. nolibopusfile: tincan decodes no Ogg files, so it needs
 # neither libopusfile nor libogg.
 echo "package-linux: building build/tincan $version (commit $commit)"
 mkdir -p build
 nice -n 10 "$GO" -C "$src" build -trimpath -buildvcs=false -tags nolibopusfile \
-	-ldflags "-s -w -X main.commitOverride=$commit" -o "$PWD/build/tincan" ./cmd/tincan
+	-ldflags "-s -w -X main.commitOverride=$commit -extldflags '-Wl,-z,relro -Wl,-z,now'" -o "$PWD/build/tincan" ./cmd/tincan
 got=$(./build/tincan --version)
 case $got in
 "tincan $version (commit $commit"*) echo "package-linux: $got" ;;
@@ -152,6 +152,8 @@ Description: serverless, end-to-end encrypted chat and voice calls
  The same program runs as a headless daemon and as a command-line client.
 EOF
 chmod 0644 "$root/DEBIAN/control"
+(cd "$root" && find usr -type f | sort | xargs md5sum) >"$root/DEBIAN/md5sums"
+chmod 0644 "$root/DEBIAN/md5sums"
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 mkdir -p "$out"
