@@ -96,16 +96,3 @@ func TestPortChangingMismatches(t *testing.T) {
 		t.Errorf("a TCP probe outside the mapped range gave %v, want one mismatch", m)
 	}
 }
-
-func TestAwaitsExternalPort(t *testing.T) {
-	for _, k := range All {
-		got := AwaitsExternalPort(PortChanging, k)
-		want := k == PortRestricted || k == PortChanging
-		if got != want || AwaitsExternalPort(k, PortChanging) != want {
-			t.Errorf("AwaitsExternalPort(port-changing, %s) = %v, want %v", k, got, want)
-		}
-		if k != PortChanging && AwaitsExternalPort(k, PortRestricted) {
-			t.Errorf("AwaitsExternalPort(%s, port-restricted) is true without a port-changing side", k)
-		}
-	}
-}

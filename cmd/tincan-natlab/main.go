@@ -24,7 +24,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -187,15 +186,12 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	wrongEntry := checkEntries(ctx, lab, nodes, dd, 30*time.Second, stdout)
 
 	lost, notDirect, direct := 0, 0, 0
-	var gated []string
 	for _, r := range results {
 		switch {
 		case r.lost() || r.Err != "":
 			lost++
 		case r.notDirect():
 			notDirect++
-		case r.gatedRelay():
-			gated = append(gated, fmt.Sprintf("%s <-> %s (%s)", r.A, r.B, r.path()))
 		}
 		if !r.lost() && r.direct() {
 			direct++
@@ -203,10 +199,6 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	}
 	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; %d entry-point faults; %d of %d calls failed; took %v\n",
 		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, wrongEntry, badCalls, len(calls), since(start))
-	if len(gated) > 0 {
-		fmt.Fprintf(stdout, "GATED, not failed: %d pairs with a port-changing NAT should be direct but are not, expected to need the external port fix (issue 11; the gate is natlab.AwaitsExternalPort in natlab/gate.go): %s\n",
-			len(gated), strings.Join(gated, ", "))
-	}
 	if keep {
 		fmt.Fprintf(stdout, "daemon homes and logs: %s\n", c.dir)
 	}

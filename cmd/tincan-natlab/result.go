@@ -34,10 +34,14 @@ type pairResult struct {
 	ViewA        contactView `json:"view_a"` // A's contact entry for B after the wait
 	ViewB        contactView `json:"view_b"`
 	ExpectDirect bool        `json:"expect_direct"`
-	// AwaitsPort marks a should-be-direct pair that may use a relay until
-	// the node learns its external port (natlab.AwaitsExternalPort's gate).
-	AwaitsPort bool   `json:"awaits_external_port,omitempty"`
-	Err        string `json:"error,omitempty"`
+	Err          string      `json:"error,omitempty"`
+	// FirstA and FirstB are the paths when both messages had arrived; a
+	// pair that should be direct and was relayed first is then given
+	// settleFor to upgrade, and DirectAfter says when both sides were
+	// direct (from the first send).
+	FirstA      string        `json:"first_path_a,omitempty"`
+	FirstB      string        `json:"first_path_b,omitempty"`
+	DirectAfter time.Duration `json:"direct_after,omitempty"`
 }
 
 // lost reports a message that was not delivered in time.
@@ -85,16 +89,9 @@ func (r pairResult) failures() []string {
 	return out
 }
 
-// notDirect reports a delivered pair that should be direct, is not, and is
-// not gated as awaiting the external port fix.
+// notDirect reports a delivered pair that should be direct and is not.
 func (r pairResult) notDirect() bool {
-	return !r.lost() && r.ExpectDirect && !r.direct() && !r.AwaitsPort
-}
-
-// gatedRelay reports a delivered pair that should be direct, is not, and
-// is let off by the external port gate (natlab.AwaitsExternalPort).
-func (r pairResult) gatedRelay() bool {
-	return !r.lost() && r.ExpectDirect && !r.direct() && r.AwaitsPort
+	return !r.lost() && r.ExpectDirect && !r.direct()
 }
 
 // cell is the pair's matrix cell: path and time, or what failed.
@@ -102,10 +99,7 @@ func (r pairResult) cell() string {
 	switch {
 	case r.AB.delivered() && r.BA.delivered():
 		s := fmt.Sprintf("%s %s", r.path(), ms(r.took()))
-		switch {
-		case r.gatedRelay():
-			s += " ~"
-		case r.ExpectDirect && !r.direct():
+		if r.notDirect() {
 			s += " !"
 		}
 		return s
@@ -163,17 +157,12 @@ func writeMatrix(w io.Writer, kinds []natlab.Kind, results []pairResult) {
 	})
 	fmt.Fprintln(w, `cell: path (both sides' "path" from 'contacts list --json') and the slower direction's time`)
 	fmt.Fprintln(w, "      from the first send to the receiver's commit; FAIL: a message not delivered in time")
-	fmt.Fprintln(w, "      (a>b: the row's message, b>a: the column's); \"!\": should be direct but is not;")
-	fmt.Fprintln(w, "      \"~\": should be direct, is not, and is let off until the node learns its external port")
-	fmt.Fprintln(w, "      (the port-changing NAT's gate, natlab/gate.go)")
+	fmt.Fprintln(w, "      (a>b: the row's message, b>a: the column's); \"!\": should be direct but is not")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "what the pairs must reach (shared/NATLAB.md; upnp counts as port-forwarded; direct~: once the node learns its external port):")
+	fmt.Fprintln(w, "what the pairs must reach (shared/NATLAB.md; upnp counts as port-forwarded):")
 	grid(func(a, b natlab.Kind) string {
 		if _, ok := byKinds[[2]natlab.Kind{a, b}]; !ok {
 			return "."
-		}
-		if natlab.AwaitsExternalPort(a, b) {
-			return "direct~"
 		}
 		if natlab.ExpectDirect(a, b) {
 			return "direct"
@@ -190,6 +179,9 @@ func writeDetails(w io.Writer, results []pairResult) {
 		verdict := "ok"
 		if f := r.failures(); len(f) > 0 {
 			verdict = "FAIL: " + strings.Join(f, "; ")
+		}
+		if r.FirstA != "" && (r.FirstA != r.ViewA.Path || r.FirstB != r.ViewB.Path) {
+			verdict += fmt.Sprintf(" (first %s/%s, direct after %s)", r.FirstA, r.FirstB, ms(r.DirectAfter))
 		}
 		fmt.Fprintf(w, "%-6s <-> %-6s a>b %-9s b>a %-9s | a sees %s | b sees %s | %s\n", r.A, r.B,
 			dirString(r.AB), dirString(r.BA), viewString(r.ViewA), viewString(r.ViewB), verdict)

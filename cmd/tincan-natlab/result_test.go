@@ -28,7 +28,6 @@ func TestResultVerdicts(t *testing.T) {
 		{"direct", pairResult{AB: delivered(300), BA: delivered(420), ViewA: direct, ViewB: direct, ExpectDirect: true}, "direct 420ms", 0},
 		{"relay allowed", pairResult{AB: delivered(900), BA: delivered(800), ViewA: relay, ViewB: relay}, "relay 900ms", 0},
 		{"relay not allowed", pairResult{AB: delivered(900), BA: delivered(800), ViewA: relay, ViewB: direct, ExpectDirect: true}, "relay/direct 900ms !", 1},
-		{"relay awaiting the external port", pairResult{AB: delivered(900), BA: delivered(800), ViewA: relay, ViewB: relay, ExpectDirect: true, AwaitsPort: true}, "relay 900ms ~", 0},
 		{"one lost", pairResult{AB: delivered(300), BA: direction{State: "queued"}, ViewA: direct, ViewB: direct, ExpectDirect: true}, "FAIL b>a", 1},
 		{"both lost", pairResult{AB: direction{State: "sent"}, BA: direction{State: "queued"}}, "FAIL", 2},
 		{"received, never acked", pairResult{AB: direction{State: "sent", Received: time.Second}, BA: delivered(10), ViewA: direct, ViewB: direct}, "FAIL a>b", 1},
@@ -60,5 +59,21 @@ func TestWriteMatrix(t *testing.T) {
 	}
 	if f := strings.Fields(lines[2]); len(f) != 4 || f[2] != "." || f[3] != "FAIL" {
 		t.Errorf("row pr %q", lines[2])
+	}
+}
+
+// A pair relayed first and direct after its upgrade counts as direct, and
+// its line says how it got there.
+func TestAPairThatUpgradedSaysSo(t *testing.T) {
+	r := pairResult{A: "pr-a", B: "ar-b", AB: delivered(1000), BA: delivered(1000), ExpectDirect: true,
+		ViewA: contactView{Path: "punched-tcp"}, ViewB: contactView{Path: "punched-tcp"},
+		FirstA: "relay", FirstB: "relay", DirectAfter: 3200 * time.Millisecond}
+	if r.notDirect() || len(r.failures()) != 0 {
+		t.Fatalf("an upgraded pair is judged %v", r.failures())
+	}
+	var b strings.Builder
+	writeDetails(&b, []pairResult{r})
+	if !strings.Contains(b.String(), "(first relay/relay, direct after 3200ms)") {
+		t.Fatalf("the pair's line does not say it upgraded: %s", b.String())
 	}
 }

@@ -82,9 +82,15 @@ func (n *Net) dial(d *dialing) {
 
 // connect dials addr and runs the handshake, returning the link unused.
 func (n *Net) connect(addr netip.AddrPort) (*link, error) {
+	return n.connectWith(addr, n.dialer, false)
+}
+
+// connectWith is connect through dialer; a probe's link keeps its hello's
+// say out of the book.
+func (n *Net) connectWith(addr netip.AddrPort, dialer Dialer, probe bool) (*link, error) {
 	ctx, cancel := context.WithTimeout(n.ctx, n.tm.dial)
 	defer cancel()
-	c, err := n.dialer.DialContext(ctx, "tcp", addr.String())
+	c, err := dialer.DialContext(ctx, "tcp", addr.String())
 	if err != nil {
 		if n.ctx.Err() != nil {
 			return nil, fmt.Errorf("dial %s: %w", addr, context.Canceled)
@@ -92,6 +98,7 @@ func (n *Net) connect(addr netip.AddrPort) (*link, error) {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
 	l := n.newLink(c, false, addr)
+	l.probe = probe
 	if err := l.handshake(); err != nil {
 		l.release()
 		if n.ctx.Err() != nil {

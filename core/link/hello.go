@@ -29,6 +29,10 @@ const (
 // Hello flag bits; bits not defined here are kept but mean nothing yet.
 const (
 	flagServesRelay uint8 = 1 << 0 // the sender splices streams for other nodes
+	// flagProbe: the sender only checks who answers (and where it is seen)
+	// and hangs up; the receiver does not register the link, so a probe
+	// never displaces a link in use. Older nodes ignore it.
+	flagProbe uint8 = 1 << 1
 )
 
 // hello is what one side of a link tells the other.

@@ -28,6 +28,8 @@ type link struct {
 	remote     netip.AddrPort // the TCP peer address
 	advertised netip.AddrPort // remote IP and the peer's listen port; invalid if it listens on none
 	flags      uint8          // the flags of the peer's hello
+	heard      netip.AddrPort // our address as the peer's hello says it saw it
+	probe      bool           // a probe's link: its hello's say stays out of the book
 	id         [16]byte       // the same on both sides: orders duplicate links
 	since      time.Time
 
@@ -100,6 +102,9 @@ func (l *link) handshake() error {
 	if n.servesRelay.Load() {
 		flags |= flagServesRelay
 	}
+	if l.probe {
+		flags |= flagProbe
+	}
 	out := appendHello(make([]byte, 0, helloHeader+helloBodyFlags), hello{Port: n.port, Observed: l.remote, Flags: flags})
 	if _, err := l.conn.Write(out); err != nil {
 		return fmt.Errorf("write hello: %w", err)
@@ -128,7 +133,10 @@ func (l *link) handshake() error {
 	}
 	l.flags = h.Flags
 	l.since = time.Now()
-	l.noteObserved(h.Observed)
+	l.heard = h.Observed
+	if !l.probe {
+		l.noteObserved(h.Observed)
+	}
 	return nil
 }
 

@@ -48,6 +48,12 @@ func (n *Net) serve(ctx context.Context, conn net.Conn) {
 	if err == nil && n.state == stopped {
 		err = context.Canceled
 	}
+	if err == nil && l.flags&flagProbe != 0 { // answered; a probe's link is never used
+		n.mu.Unlock()
+		l.release()
+		n.wg.Done()
+		return
+	}
 	if err != nil {
 		n.mu.Unlock()
 		l.release()

@@ -90,6 +90,19 @@ type NATStatus struct {
 	// MappingDetail, with rfc5780: endpoint-independent, address-dependent
 	// or address-and-port-dependent.
 	MappingDetail string `json:"mapping_detail,omitempty"`
+	// TCP is where the NAT maps the listen port for TCP, learnt by dialing
+	// peers from it; UDP the same for the node's UDP port, from STUN.
+	TCP *PortStatus `json:"tcp,omitempty"`
+	UDP *PortStatus `json:"udp,omitempty"`
+}
+
+// PortStatus is what the node learnt of how its NAT maps its port for one
+// protocol. JSON names are part of the CLI contract.
+type PortStatus struct {
+	External  string `json:"external,omitempty"` // the external address; one peer's hint unless confirmed
+	Mapping   string `json:"mapping"`            // endpoint-independent, endpoint-dependent or unknown
+	Observers int    `json:"observers"`          // peers or servers (at distinct IPs) that answered
+	Confirmed bool   `json:"confirmed"`          // two or more of them agree on External
 }
 
 // OverlayStatus is the node's place in the overlay. JSON names are part of

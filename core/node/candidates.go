@@ -72,7 +72,11 @@ func (o *overlayPart) candidateLoop(ctx context.Context) {
 		if p := o.n.nat; p != nil {
 			predicted = p.predicted(ctx)
 		}
-		o.extra.set(computeExtra(o.listen.Port(), append(o.mappedAddrs(), predicted...), o.net.Observed()))
+		known := o.mappedAddrs()
+		if m := o.tcpMap.get(); m.External.IsValid() {
+			known = append(known, m.External) // where the NAT maps our port (agreed, or one peer's hint)
+		}
+		o.extra.set(computeExtra(o.listen.Port(), append(known, predicted...), o.net.Observed()))
 		rs := slices.Clone(o.n.relay.static)
 		for _, p := range o.net.Relays() {
 			if len(rs) < overlay.MaxRelays && !slices.Contains(rs, p.Addr) {

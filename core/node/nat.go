@@ -203,6 +203,17 @@ func (n *Node) natStatus() *NATStatus {
 		p.mu.Unlock()
 		switch {
 		case rep != nil:
+			answered := 0
+			for _, a := range rep.Mapped {
+				if a.IsValid() {
+					answered++
+				}
+			}
+			defer func() {
+				if st != nil && st.UDP != nil {
+					st.UDP.Observers = answered
+				}
+			}()
 			st = &NATStatus{Type: string(rep.Type), Mapping: string(rep.Mapping), Filtering: string(rep.Filtering), External: rep.External.String(),
 				Method: string(rep.Method), MappingDetail: string(rep.MappingDetail)}
 		case errText != "":
@@ -214,6 +225,20 @@ func (n *Node) natStatus() *NATStatus {
 			st = &NATStatus{Type: "unknown"}
 		}
 		st.Mapped = m
+	}
+	if n.ov != nil {
+		if t := n.ov.tcpMap.get(); !t.At.IsZero() {
+			if st == nil {
+				st = &NATStatus{Type: "unknown"}
+			}
+			st.TCP = &PortStatus{Mapping: t.Mapping, Observers: t.Observers, Confirmed: t.Agreed}
+			if t.External.IsValid() {
+				st.TCP.External = t.External.String()
+			}
+		}
+	}
+	if st != nil && st.External != "" && st.External != "invalid AddrPort" {
+		st.UDP = &PortStatus{External: st.External, Mapping: st.Mapping, Confirmed: st.Mapping == string(stun.MappingIndependent)}
 	}
 	return st
 }

@@ -61,6 +61,7 @@ type overlayPart struct {
 	listen   netip.AddrPort
 	lanFound chan netip.AddrPort // nodes heard on the LAN
 	extra    addrCache           // external candidates, refreshed in the background
+	tcpMap   tcpMapState         // where the NAT maps the listen port for TCP
 	relays   addrCache           // relays we reach, refreshed in the background
 	elector  *discovery.Elector  // nil unless this node may publish itself
 
@@ -285,10 +286,14 @@ func (o *overlayPart) runLoops(ctx context.Context, wg *sync.WaitGroup) {
 		o.log.Error("entry point election off", "err", err)
 	}
 	o.startLAN(ctx, wg)
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		o.candidateLoop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		o.tcpMapLoop(ctx)
 	}()
 	go func() {
 		defer wg.Done()
