@@ -9,10 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -27,28 +25,29 @@ const maxNameBytes = 64
 // card's own name otherwise) and an address.
 // Errors, its own or the node's, show inside it; it closes only on success.
 type addContactDialog struct {
-	name, addr  *widget.Entry
-	card        *cardEntry
+	name, addr  *keyEntry
+	card        *keyCardEntry
 	problem     *widget.Label
 	busy        *widget.ProgressBarInfinite
 	add, cancel *widget.Button
-	content     *fyne.Container
+	sheet       *sheet
 	dlg         *dialog.CustomDialog
 }
 
 func (m *Main) showAddContact() {
+	if m.addDialog != nil {
+		m.w.Canvas().Focus(m.addDialog.card)
+		return
+	}
 	d := &addContactDialog{}
-	d.name = widget.NewEntry()
+	d.name = newKeyEntry()
 	d.name.SetPlaceHolder("Leave empty to use the name on their card")
-	d.card = newCardEntry(func() { m.submitAdd(d) })
+	d.card = newKeyCardEntry(func() { m.submitAdd(d) })
 	d.card.SetPlaceHolder("Paste their card: tincan:1:…")
 	d.card.SetMinRowsVisible(4)
-	d.addr = widget.NewEntry()
+	d.addr = newKeyEntry()
 	d.addr.SetPlaceHolder("host:port, e.g. 203.0.113.7:7777")
-	d.problem = widget.NewLabel("")
-	d.problem.Importance = widget.DangerImportance
-	d.problem.Wrapping = fyne.TextWrapWord
-	d.problem.Hide()
+	d.problem = problemLabel()
 	d.busy = widget.NewProgressBarInfinite()
 	d.busy.Hide()
 
@@ -59,21 +58,19 @@ func (m *Main) showAddContact() {
 	)
 	d.add = widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), func() { m.submitAdd(d) })
 	d.add.Importance = widget.HighImportance
-	d.cancel = widget.NewButton("Cancel", func() { d.dlg.Hide() })
-	buttons := container.NewHBox(layout.NewSpacer(), d.cancel, d.add)
-	d.content = container.NewVBox(form, d.problem, d.busy, buttons)
-
+	d.cancel = widget.NewButton("Cancel", nil)
 	d.name.OnSubmitted = func(string) { m.submitAdd(d) }
 	d.addr.OnSubmitted = func(string) { m.submitAdd(d) }
-	d.dlg = dialog.NewCustomWithoutButtons("Add a contact", d.content, m.w)
+	d.sheet = newSheet(m.w, "Add a contact", 540, container.NewVBox(form, d.problem, d.busy), nil, d.cancel, d.add)
+	d.cancel.OnTapped = d.sheet.hide
+	d.dlg = d.sheet.dlg
 	d.dlg.SetOnClosed(func() {
 		if m.addDialog == d {
 			m.addDialog = nil
 		}
 	})
-	d.dlg.Resize(fyne.NewSize(540, 0).Max(d.dlg.MinSize()))
 	m.addDialog = d
-	d.dlg.Show()
+	d.sheet.show()
 	m.w.Canvas().Focus(d.card)
 }
 
@@ -82,7 +79,8 @@ func (d *addContactDialog) fail(err error) {
 	d.add.Enable()
 	d.problem.SetText(sentence(err.Error()))
 	d.problem.Show()
-	d.dlg.Resize(d.dlg.MinSize().Max(fyne.NewSize(540, 0)))
+	d.sheet.fit()
+	d.sheet.reveal(d.problem)
 }
 
 // submitAdd checks the form and asks the node to add the contact.
@@ -100,7 +98,7 @@ func (m *Main) submitAdd(d *addContactDialog) {
 	d.problem.Hide()
 	d.busy.Show()
 	d.add.Disable()
-	d.content.Refresh()
+	d.sheet.fit()
 	m.work.background(func(ctx context.Context) func() {
 		c, err := m.b.AddContact(ctx, name, card, addr)
 		return func() {
@@ -142,6 +140,11 @@ func checkContactForm(name, card, addr string) error {
 	if addr == "" {
 		return nil
 	}
+	return checkAddr(addr)
+}
+
+// checkAddr says what is wrong with an address typed as host:port.
+func checkAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || host == "" {
 		return errors.New("the address must look like host:port, e.g. 203.0.113.7:7777")

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	qrcode "github.com/skip2/go-qrcode"
@@ -19,6 +18,10 @@ import (
 
 // qrPixels is the size the QR code is rendered at; it is shown smaller.
 const qrPixels = 512
+
+// qrShown is the side the QR code is shown at: big enough to scan from a
+// phone, small enough for a 480x360 window (the dialog scrolls).
+const qrShown = 220
 
 // myCard is what the my-card dialog shows, gathered off the UI goroutine.
 type myCard struct {
@@ -28,10 +31,11 @@ type myCard struct {
 
 // cardDialog is the open my-card dialog.
 type cardDialog struct {
-	info myCard
-	copy *widget.Button
-	text *widget.Label
-	dlg  *dialog.CustomDialog
+	info  myCard
+	copy  *widget.Button
+	text  *widget.Label
+	dlg   *dialog.CustomDialog
+	sheet *sheet
 }
 
 // gatherCard reads the card, status and QR code from the backend.
@@ -75,7 +79,7 @@ func (m *Main) openCard(c myCard) *cardDialog {
 		img := canvas.NewImageFromImage(c.qr)
 		img.FillMode = canvas.ImageFillContain
 		img.ScaleMode = canvas.ImageScalePixels
-		img.SetMinSize(fyne.NewSquareSize(340))
+		img.SetMinSize(fyne.NewSquareSize(qrShown))
 		code = img
 	}
 
@@ -91,9 +95,9 @@ func (m *Main) openCard(c myCard) *cardDialog {
 	})
 	d.copy.Importance = widget.HighImportance
 
-	info := []fyne.CanvasObject{name, intro, d.text}
+	info := []fyne.CanvasObject{name, intro, container.NewCenter(code), d.text}
 	if c.fingerprint != "" {
-		info = append(info, small("Fingerprint\n"+groupHex(c.fingerprint)))
+		info = append(info, small("Fingerprint (compare it aloud with a contact)\n"+fingerprintWords(c.fingerprint)))
 	}
 	if c.listen != "" {
 		info = append(info, small("Listening on "+c.listen))
@@ -101,16 +105,14 @@ func (m *Main) openCard(c myCard) *cardDialog {
 	closeBtn := widget.NewButton("Close", nil)
 	rotate := widget.NewButtonWithIcon("Rotate my card…", theme.ViewRefreshIcon(), nil)
 	rotate.Importance = widget.LowImportance
-	buttons := container.NewHBox(rotate, layout.NewSpacer(), closeBtn, d.copy)
-	body := container.NewBorder(nil, buttons, container.NewVBox(code), nil, container.NewVBox(info...))
-	d.dlg = dialog.NewCustomWithoutButtons("My card", body, m.w)
+	d.sheet = newSheet(m.w, "My card", 620, container.NewVBox(info...), []fyne.CanvasObject{rotate}, closeBtn, d.copy)
+	d.dlg = d.sheet.dlg
 	closeBtn.OnTapped = d.dlg.Hide
 	rotate.OnTapped = func() {
 		d.dlg.Hide()
 		m.showRotate()
 	}
-	d.dlg.Resize(fyne.NewSize(780, 0).Max(d.dlg.MinSize()))
-	d.dlg.Show()
+	d.sheet.show()
 	return d
 }
 

@@ -150,3 +150,26 @@ func byteCount(n uint64) string {
 	}
 	return ""
 }
+
+// externalHelp says in one sentence what the external address is.
+func externalHelp(st node.Status) string {
+	if externalAddr(st) == "unknown" {
+		return "No one has told tincan yet how the internet sees your computer."
+	}
+	return "This is how the internet sees your computer; contacts connect to it."
+}
+
+// mappedHelp says in one sentence what the mapped ports mean.
+func mappedHelp(n *node.NATStatus) string {
+	if n == nil || len(n.Mapped) == 0 {
+		return "Your router forwards no port to tincan, so contacts reach you by hole punching or a relay."
+	}
+	return "Your router forwards these ports to tincan, so contacts can connect straight to you."
+}
+
+// Plain sentences under the relay settings.
+const (
+	policyHelp = "A relay is another tincan user's computer that passes your encrypted messages on " +
+		"when no direct connection works; it cannot read them."
+	serveHelp = "Helps contacts behind strict routers reach each other; it uses some of your bandwidth."
+)

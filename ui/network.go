@@ -25,22 +25,23 @@ const networkWidth = 600
 // address, mapped ports) and holds the relay settings: when to use a relay,
 // whether to relay for others and how much. Errors show inside it.
 type networkDialog struct {
-	nat      *widget.Label
-	natHelp  *quietText
-	external *widget.Label
-	mapped   *widget.Label
-	policy   *widget.RadioGroup
-	serve    *widget.Check
-	relayNow *quietText
-	totals   *quietText
-	stats    *fyne.Container // what is relayed, and the caps, while serving
-	caps     *relayCapsForm
-	problem  *widget.Label
-	body     *fyne.Container   // everything above Close
-	scroll   *container.Scroll // holds body; scrolls only if the window is too low
-	content  *fyne.Container
-	canvas   fyne.Canvas
-	dlg      *dialog.CustomDialog
+	nat          *widget.Label
+	natHelp      *quietText
+	external     *widget.Label
+	externalHelp *quietText
+	mapped       *widget.Label
+	mappedHelp   *quietText
+	policy       *widget.RadioGroup
+	serve        *widget.Check
+	relayNow     *quietText
+	totals       *quietText
+	stats        *fyne.Container // what is relayed, and the caps, while serving
+	caps         *relayCapsForm
+	problem      *widget.Label
+	body         *fyne.Container   // everything above Close
+	scroll       *container.Scroll // holds body; scrolls only if the window is too low
+	sheet        *sheet
+	dlg          *dialog.CustomDialog
 
 	policyNow string // the node's relay policy, as last known
 	serveNow  bool   // whether the node serves relays, as last known
@@ -85,61 +86,58 @@ func (m *Main) showNetwork() {
 }
 
 func (m *Main) openNetwork() *networkDialog {
-	d := &networkDialog{canvas: m.w.Canvas()}
+	d := &networkDialog{}
 	d.nat = widget.NewLabel("Reading…")
-	d.natHelp = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
-	d.natHelp.Truncation = fyne.TextTruncateOff
-	d.natHelp.Wrapping = fyne.TextWrapWord
+	d.natHelp = hintText("")
 	d.external = widget.NewLabel("…")
 	d.external.Selectable = true
-	d.mapped = widget.NewLabel("…")
-	d.mapped.Wrapping = fyne.TextWrapWord
+	d.externalHelp = hintText("")
+	d.mapped = wrapped("…")
+	d.mappedHelp = hintText("")
 
 	labels := make([]string, len(policyChoices))
 	for i, c := range policyChoices {
 		labels[i] = c.label
 	}
 	d.policy = widget.NewRadioGroup(labels, func(s string) { m.setRelayPolicy(d, s) })
-	d.policy.Horizontal = true
+	d.policy.Horizontal = false
 	d.policy.Required = true
 	d.policy.Disable()
-	d.serve = widget.NewCheck("Relay for others (helps contacts behind strict NATs; uses your bandwidth)",
-		func(on bool) { m.setServeRelay(d, on) })
+	d.serve = widget.NewCheck("Relay for others", func(on bool) { m.setServeRelay(d, on) })
 	d.serve.Disable()
 	d.relayNow = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
 	d.totals = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
 	d.caps = newRelayCapsForm(func() { m.setRelayCaps(d) })
 	d.caps.setEnabled(false)
-	d.stats = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding()*8, 0), container.NewVBox(
+	d.stats = container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding()*4, 0), container.NewVBox(
 		container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), d.relayNow, d.totals),
 		d.caps.box))
 	d.stats.Hide()
 
-	d.problem = widget.NewLabel("")
-	d.problem.Importance = widget.DangerImportance
-	d.problem.Wrapping = fyne.TextWrapWord
-	d.problem.Hide()
+	d.problem = problemLabel()
 
 	bold := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	field := widget.NewLabel
-	facts := container.New(layout.NewFormLayout(),
-		field("NAT type"), container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), d.nat, d.natHelp),
-		field("External address"), d.external,
-		field("Mapped ports"), d.mapped)
-	closeBtn := widget.NewButton("Close", nil)
+	fact := func(value fyne.CanvasObject, help *quietText) fyne.CanvasObject {
+		return container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2), value, help)
+	}
 	d.body = container.NewVBox(
-		bold("Your connection"), facts,
+		bold("Your connection"),
+		bold("Router (NAT)"), fact(d.nat, d.natHelp),
+		bold("Your address on the internet"), fact(d.external, d.externalHelp),
+		bold("Ports your router forwards"), fact(d.mapped, d.mappedHelp),
 		widget.NewSeparator(),
 		bold("Relays"),
-		widget.NewLabel("Use a relay when no direct connection works:"),
+		wrapped("Use a relay when no direct connection works:"),
+		hintText(policyHelp),
 		d.policy,
-		d.serve, d.stats,
+		d.serve, hintText(serveHelp), d.stats,
 		d.problem)
-	d.scroll = container.NewVScroll(d.body)
-	d.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeBtn), nil, nil, d.scroll)
-	d.dlg = dialog.NewCustomWithoutButtons("Network", d.content, m.w)
+	closeBtn := widget.NewButton("Close", nil)
+	d.sheet = newSheet(m.w, "Network", networkWidth, d.body, nil, closeBtn)
+	d.scroll = d.sheet.scroll
+	d.dlg = d.sheet.dlg
 	closeBtn.OnTapped = d.dlg.Hide
 	d.dlg.SetOnClosed(func() {
 		d.stop()
@@ -147,8 +145,7 @@ func (m *Main) openNetwork() *networkDialog {
 			m.netDialog = nil
 		}
 	})
-	d.dlg.Resize(fyne.NewSize(networkWidth, 0).Max(d.dlg.MinSize()))
-	d.dlg.Show()
+	d.sheet.show()
 	return d
 }
 
@@ -167,7 +164,9 @@ func (d *networkDialog) show(st node.Status) {
 		d.natHelp.Show()
 	}
 	d.external.SetText(externalAddr(st))
+	d.externalHelp.SetText(externalHelp(st))
 	d.mapped.SetText(mappedPorts(st.NAT))
+	d.mappedHelp.SetText(mappedHelp(st.NAT))
 	if r := st.Relay; r != nil {
 		d.relayNow.SetText(relayNow(r))
 		d.totals.SetText(relayTotals(r))
@@ -202,14 +201,7 @@ func (d *networkDialog) fail(err error) {
 // resize fits the dialog to what it shows, but no taller than the window:
 // beyond that its body scrolls.
 func (d *networkDialog) resize() {
-	d.content.Refresh()
-	full := d.body.MinSize().Height
-	d.scroll.SetMinSize(fyne.NewSize(0, full))
-	room := d.canvas.Size().Height - 2*theme.Padding()
-	if over := d.dlg.MinSize().Height - room; over > 0 {
-		d.scroll.SetMinSize(fyne.NewSize(0, max(full-over, full/3)))
-	}
-	d.dlg.Resize(d.dlg.MinSize().Max(fyne.NewSize(networkWidth, 0)))
+	d.sheet.fit()
 	if d.reveal {
 		d.reveal = false
 		d.scroll.ScrollToBottom()

@@ -53,7 +53,8 @@ func newRelayCapsForm(onApply func()) *relayCapsForm {
 	}
 	f.box = container.New(layout.NewCustomPaddedVBoxLayout(0),
 		row(f.sessions, "relayed connections at once"),
-		row(f.rate, "KiB/s each way per connection", f.apply),
+		row(f.rate, "KiB/s each way per connection"),
+		container.NewHBox(f.apply),
 		f.problem)
 	return f
 }

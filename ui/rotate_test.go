@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -48,12 +49,33 @@ func TestRotateDialogKeepsTickedContacts(t *testing.T) {
 	test.Tap(d.checks[1]) // untick Bo
 	test.Tap(d.newKey)
 	test.Tap(d.rotate)
+	// Leaving Bo out asks first, naming him.
+	p.settle()
+	if len(b.rotated()) != 0 {
+		t.Fatal("unticking a contact and pressing Rotate revoked them without asking")
+	}
+	texts := strings.Join(textsIn(m.w.Canvas().Overlays().Top()), "\n")
+	if !strings.Contains(texts, "Bo will not get your new card") || strings.Contains(texts, "Ana will not") {
+		t.Errorf("the confirmation should name Bo, and only Bo, as cut off; it says:\n%s", texts)
+	}
+	capture(t, m.w, "rotate-confirm")
+	test.Tap(findButton(t, m.w, "Rotate and revoke"))
 	p.until(t, "the backend is asked to rotate", func() bool { return len(b.rotated()) == 1 })
 	if r := b.rotated()[0]; !slices.Equal(r.keep, []string{"Ana", "Cy"}) || !r.newKey {
 		t.Fatalf("Rotate(keep=%v, newKey=%v), want keep Ana and Cy with a new key", r.keep, r.newKey)
 	}
-	p.until(t, "the dialog closes and the new card shows", func() bool {
-		return m.rotateDialog == nil && m.cardDialog != before && m.cardDialog.info.card == goodCard
+	// Then it says what happened, and offers the new card.
+	p.until(t, "the summary shows", func() bool { return m.rotateDialog == nil && m.rotated != nil })
+	summary := strings.Join(textsIn(m.rotated.body), "\n")
+	for _, want := range []string{"You have a new card.", "It goes to Ana and Cy", "Revoked: Bo.", "history with them is kept"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the summary should say %q; it says:\n%s", want, summary)
+		}
+	}
+	capture(t, m.w, "rotated")
+	test.Tap(findButton(t, m.w, "Show my new card"))
+	p.until(t, "the new card shows", func() bool {
+		return m.rotated == nil && m.cardDialog != before && m.cardDialog.info.card == goodCard
 	})
 	p.until(t, "Bo shows as revoked", func() bool { return strings.HasPrefix(reachShown(m, "Bo"), "revoked") })
 	if got := reachShown(m, "Ana"); strings.HasPrefix(got, "revoked") {
@@ -90,5 +112,41 @@ func TestRotateDialogShowsErrorsAndCancels(t *testing.T) {
 	}
 	if n := len(b.rotated()); n != 1 {
 		t.Fatalf("%d rotations asked, want the one that failed", n)
+	}
+}
+
+func TestRotateKeepingEveryoneAsksNothing(t *testing.T) {
+	b := newMemBackend("Me")
+	b.addContact(node.ContactView{Name: "Ana"})
+	m, p := open(t, b)
+	d := openRotateDialog(t, m, p)
+	test.Tap(d.rotate)
+	p.until(t, "the backend is asked to rotate at once", func() bool { return len(b.rotated()) == 1 })
+	p.until(t, "the summary shows", func() bool { return m.rotated != nil })
+	if s := strings.Join(textsIn(m.rotated.body), "\n"); strings.Contains(s, "Revoked") {
+		t.Errorf("no one was revoked, yet the summary says:\n%s", s)
+	}
+}
+
+func TestRevokedConversationSaysSo(t *testing.T) {
+	b := &editBackend{memBackend: newMemBackend("Me"),
+		revokedAt: map[string]time.Time{"Carl": time.Date(2026, 3, 5, 10, 0, 0, 0, time.Local)}}
+	b.addContact(node.ContactView{Name: "Ana"})
+	b.addContact(node.ContactView{Name: "Carl", Revoked: true})
+	b.history("Carl", "in", "old times", stateReceived)
+	m, p := open(t, b)
+	m.selectContact("Carl")
+	p.until(t, "the revoked note shows the date", func() bool {
+		return m.revokedNote.root.Visible() && strings.Contains(m.revokedNote.text.Text, "March 5, 2026")
+	})
+	if want := "You revoked Carl on March 5, 2026"; !strings.HasPrefix(m.revokedNote.text.Text, want) ||
+		!strings.Contains(m.revokedNote.text.Text, "Your history is kept") {
+		t.Errorf("the note says %q, want it to start %q and say the history is kept", m.revokedNote.text.Text, want)
+	}
+	p.until(t, "Carl's history still shows", func() bool { return len(bubbles(m)) == 1 })
+	m.selectContact("Ana")
+	p.settle()
+	if m.revokedNote.root.Visible() {
+		t.Error("the revoked note still shows over a kept contact's chat")
 	}
 }

@@ -167,6 +167,9 @@ func TestScreenshotRelayAndNetwork(t *testing.T) {
 			if !o.Visible() {
 				continue
 			}
+			if o != fyne.CanvasObject(findButton(t, m.w, "Close")) {
+				d.sheet.reveal(o) // inside the dialog's scrolling body: scroll to it
+			}
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
 			if end := pos.Add(o.Size()); end.X > m.w.Canvas().Size().Width || end.Y > m.w.Canvas().Size().Height {
 				t.Errorf("%s: the network dialog does not fit the window (%T reaches %v of %v)", what, o, end, m.w.Canvas().Size())

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -26,9 +24,11 @@ const settingsWidth = 480
 
 // settingsDialog holds the app's own settings: start at login.
 type settingsDialog struct {
-	login   *widget.Check
-	problem *widget.Label
-	dlg     *dialog.CustomDialog
+	login    *widget.Check
+	noteText *widget.Check // show message text in notifications
+	problem  *widget.Label
+	sheet    *sheet
+	dlg      *dialog.CustomDialog
 
 	applying bool // the code, not the user, is setting the check
 	busy     int  // changes in flight
@@ -48,35 +48,35 @@ func (m *Main) showSettings() {
 	if m.tray == nil {
 		words = "This desktop has no tray, so it starts with its window open."
 	}
-	hint := newQuietText(words, theme.SizeNameCaptionText, fyne.TextAlignLeading)
-	hint.Truncation = fyne.TextTruncateOff
-	hint.Wrapping = fyne.TextWrapWord
-	d.problem = widget.NewLabel("")
-	d.problem.Importance = widget.DangerImportance
-	d.problem.Wrapping = fyne.TextWrapWord
-	d.problem.Hide()
+	hint := hintText(words)
+	d.problem = problemLabel()
 	closeBtn := widget.NewButton("Close", nil)
-	body := container.NewVBox(d.login, hint, d.problem)
+	body := container.NewVBox(d.login, hint)
+	if ns, ok := m.b.(NotifySettings); ok {
+		d.noteText = widget.NewCheck("Show message text in notifications", func(on bool) { m.setNoteText(d, ns, on) })
+		d.noteText.Checked = !m.notes.hideText
+		body.Add(widget.NewSeparator())
+		body.Add(d.noteText)
+		body.Add(hintText("Off: a notification says who wrote, not what. Mute a contact in their details."))
+	}
+	body.Add(d.problem)
 	if m.opts.Backup.Export != nil {
-		backupHint := newQuietText("One file with your identity, contacts and history, locked with a passphrase: "+
-			"restore it on a new computer.", theme.SizeNameCaptionText, fyne.TextAlignLeading)
-		backupHint.Truncation = fyne.TextTruncateOff
-		backupHint.Wrapping = fyne.TextWrapWord
+		backupHint := hintText("One file with your identity, contacts and history, locked with a passphrase: " +
+			"restore it on a new computer.")
 		backupBtn := widget.NewButtonWithIcon("Back up…", theme.DocumentSaveIcon(), func() { ShowExport(m.w, m.opts.Backup) })
 		body.Add(widget.NewSeparator())
 		body.Add(container.NewHBox(backupBtn))
 		body.Add(backupHint)
 	}
-	d.dlg = dialog.NewCustomWithoutButtons("Settings",
-		container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), closeBtn), nil, nil, body), m.w)
+	d.sheet = newSheet(m.w, "Settings", settingsWidth, body, nil, closeBtn)
+	d.dlg = d.sheet.dlg
 	closeBtn.OnTapped = d.dlg.Hide
 	d.dlg.SetOnClosed(func() {
 		if m.settings == d {
 			m.settings = nil
 		}
 	})
-	d.dlg.Resize(fyne.NewSize(settingsWidth, 0).Max(d.dlg.MinSize()))
-	d.dlg.Show()
+	d.sheet.show()
 
 	as := m.opts.Autostart
 	if as == nil {
@@ -136,5 +136,23 @@ func (d *settingsDialog) set(on bool) {
 func (d *settingsDialog) fail(err error) {
 	d.problem.SetText(sentence(err.Error()))
 	d.problem.Show()
-	d.dlg.Resize(fyne.NewSize(settingsWidth, 0).Max(d.dlg.MinSize()))
+	d.sheet.fit()
+	d.sheet.reveal(d.problem)
+}
+
+// setNoteText turns message text in notifications on or off, and puts the
+// check back if the node cannot keep it.
+func (m *Main) setNoteText(d *settingsDialog, ns NotifySettings, on bool) {
+	m.notes.hideText = !on
+	m.work.background(func(ctx context.Context) func() {
+		err := ns.SetNotifyText(ctx, on)
+		return func() {
+			if err != nil {
+				m.notes.hideText = on
+				d.noteText.Checked = !on
+				d.noteText.Refresh()
+				d.fail(fmt.Errorf("could not change the notification setting: %w", err))
+			}
+		}
+	})
 }

@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -56,6 +55,7 @@ type Main struct {
 	now  func() time.Time
 
 	me       *quietText
+	bar      *windowBar
 	contacts *contactList
 	chat     *chatView
 	call     *callPanel // the call in progress, under the toolbar
@@ -80,6 +80,13 @@ type Main struct {
 	rotateDialog *rotateDialog
 	netDialog    *networkDialog
 	settings     *settingsDialog
+	details      *detailsDialog             // the contact details, while open
+	detailsBtn   *widget.Button             // the chat header's Details
+	rotated      *sheet                     // what a rotation did, while shown
+	switcher     *switcher                  // the quick switcher (Ctrl+K), while open
+	revokedNote  *revokedNote               // above a revoked contact's chat
+	chatPane     *fyne.Container            // the revoked note over the chat
+	notes        notes                      // message notifications and their settings
 	closeAsk     dialog.Dialog              // the quit-or-keep-running question, while open
 	relayAsks    map[string]*relayAskDialog // open consent dialogs by contact
 	unsub        func()
@@ -131,6 +138,9 @@ func newMain(a fyne.App, b Backend, opts Options) *Main {
 	a.Lifecycle().SetOnEnteredForeground(m.enteredForeground)
 	a.Lifecycle().SetOnExitedForeground(func() { m.foreground = false })
 
+	m.setupNotes()
+	m.wireChat() // the chat view's paging, links, search (Ctrl+F) and last messages
+	m.registerKeys()
 	m.follow()
 	m.reloadContacts()
 	m.work.background(func(context.Context) func() {
@@ -183,16 +193,14 @@ func (m *Main) quit() {
 }
 
 func (m *Main) build() {
-	logo := canvas.NewImageFromResource(m.opts.Icon)
-	logo.FillMode = canvas.ImageFillContain
-	logo.SetMinSize(fyne.NewSquareSize(28))
-	appName := widget.NewLabelWithStyle("tincan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	m.me = newQuietText("", theme.SizeNameText, fyne.TextAlignCenter)
-	add := widget.NewButtonWithIcon("Add contact", theme.ContentAddIcon(), m.showAddContact)
-	card := widget.NewButtonWithIcon("My card", theme.AccountIcon(), m.showMyCard)
-	network := widget.NewButtonWithIcon("Network", theme.SettingsIcon(), m.showNetwork)
-	settings := widget.NewButtonWithIcon("Settings", theme.MenuIcon(), m.showSettings)
-	bar := container.NewHBox(logo, appName, m.me, layout.NewSpacer(), add, card, network, settings)
+	m.me = newQuietText("", theme.SizeNameText, fyne.TextAlignLeading)
+	m.bar = newWindowBar(m.opts.Icon, m.me, []barAction{
+		{"Add contact", theme.ContentAddIcon(), m.showAddContact},
+		{"My card", theme.AccountIcon(), m.showMyCard},
+		{"Network", theme.SettingsIcon(), m.showNetwork},
+		{"Settings", theme.MenuIcon(), m.showSettings},
+	})
+	bar := m.bar.root
 
 	m.contacts = newContactList(m.selectContact)
 	m.chat = newChatView(m.send, m.confirmRemove, func() { m.askRelay(m.selected) },
@@ -212,8 +220,11 @@ func (m *Main) build() {
 
 	m.call = m.buildCall()
 
-	split := container.NewHSplit(m.contacts.root, container.NewStack(m.nobody, m.chat.root))
-	split.Offset = 0.3
+	m.addDetailsButton()
+	m.revokedNote = newRevokedNote()
+	m.chatPane = container.NewBorder(m.revokedNote.root, nil, nil, nil, m.chat.root)
+	split := container.NewHSplit(m.contacts.root, container.NewStack(m.nobody, m.chatPane))
+	split.Offset = 0.34
 	content := container.New(windowLayout{m.call},
 		container.NewVBox(container.NewPadded(bar), widget.NewSeparator()), m.call.root, split)
 	m.call.holder = content
@@ -256,6 +267,7 @@ func (m *Main) reloadContacts() {
 
 // markRead marks name's messages read, then refreshes the list's badges.
 func (m *Main) markRead(name string) {
+	m.clearNote(name)
 	m.listAsked++
 	n := m.listAsked
 	m.work.background(func(ctx context.Context) func() {
@@ -291,6 +303,7 @@ func (m *Main) showContacts(n int, cs []node.ContactView) {
 	}
 	m.updateHint()
 	m.updateTray()
+	m.updateRevokedNote()
 }
 
 func (m *Main) updateHint() {
@@ -317,6 +330,7 @@ func (m *Main) selectContact(name string) {
 	c, ok := m.contacts.find(name)
 	if !ok {
 		m.selected = ""
+		m.updateRevokedNote()
 		m.chat.root.Hide()
 		m.nobody.Show()
 		m.updateHint()
@@ -325,6 +339,8 @@ func (m *Main) selectContact(name string) {
 	m.nobody.Hide()
 	m.chat.show(c)
 	m.chat.root.Show()
+	m.updateRevokedNote()
+	m.chatPane.Refresh() // lay the chat out: it was hidden
 	m.w.Canvas().Focus(m.chat.entry)
 
 	n := m.historyAsked
@@ -340,6 +356,9 @@ func (m *Main) selectContact(name string) {
 			}
 		}
 	})
+	if m.attentive() {
+		m.clearNote(name)
+	}
 	if c.Unread > 0 && m.attentive() {
 		m.markRead(name)
 	}
@@ -374,8 +393,10 @@ func (m *Main) send() {
 	})
 }
 
-func (m *Main) confirmRemove() {
-	name := m.selected
+func (m *Main) confirmRemove() { m.confirmRemoveName(m.selected) }
+
+// confirmRemoveName asks before removing the contact called name.
+func (m *Main) confirmRemoveName(name string) {
 	if name == "" {
 		return
 	}
@@ -421,6 +442,9 @@ func (m *Main) enteredForeground() {
 
 // readOpenChat marks the open chat read if it has unread messages.
 func (m *Main) readOpenChat() {
+	if m.selected != "" && m.attentive() {
+		m.clearNote(m.selected)
+	}
 	if c, ok := m.contacts.find(m.selected); ok && c.Unread > 0 && m.attentive() {
 		m.markRead(c.Name)
 	}
