@@ -6,7 +6,8 @@ BIN         := build/tincan
 STATICCHECK := build/bin/staticcheck
 FUZZTIME    ?= 20000x
 
-.PHONY: all run build deps deps-test test lint unit fuzz screenshot bench bench-call sim sim-quick natlab soak clean
+.PHONY: all run build deps deps-test test lint unit fuzz screenshot bench bench-call sim sim-quick natlab soak clean \
+	package package-linux package-windows package-macos check-darwin test-packages
 
 all: build
 
@@ -21,7 +22,7 @@ COMMIT      := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git dif
 LDFLAGS     := -X main.commitOverride=$(COMMIT)
 
 build: deps
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tincan
+	$(GO) build -tags nolibopusfile -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tincan
 
 ## run: build and start the desktop app (pass ARGS="--home DIR" for a second instance)
 run: build
@@ -99,6 +100,27 @@ natlab: deps-test
 soak: deps-test
 	$(GO) build -tags nogui -o $(NATLAB_BIN) ./cmd/tincan
 	GO=$(GO) scripts/soak.sh $(NATLAB_BIN) -n 3 -d 10m -compare $(SOAK_ARGS)
+
+## package: the Linux .deb and .tar.xz and the Windows installer in
+## build/dist, sizes printed (REF=HEAD packages the last commit exactly)
+package: package-linux package-windows
+
+package-linux: deps
+	@scripts/deps.sh package
+	GO=$(GO) REF=$(REF) scripts/package-linux.sh
+
+## package-macos: tincan.app on a Mac (see README, Install)
+package-macos:
+	GO=$(GO) scripts/package-macos.sh
+
+## check-darwin: every package that needs no cgo built for macOS (arm64, amd64)
+check-darwin:
+	GO=$(GO) scripts/check-darwin.sh
+
+## test-packages: the .deb installed into a clean Debian root, --version and a
+## daemon run there; the tarball's install.sh and --uninstall (root)
+test-packages: package-linux
+	scripts/test-deb-install.sh
 
 clean:
 	rm -rf build

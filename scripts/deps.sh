@@ -16,6 +16,11 @@ if [ "$mode" = test ]; then
   pkgs+=(coturn)
 fi
 
+if [ "$mode" = package ] || [ "$mode" = test ]; then
+  pkgs+=(dpkg-dev imagemagick xz-utils lintian)
+fi
+[ "$mode" = test ] && pkgs+=(debootstrap)
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -59,7 +59,11 @@ maintainer=${MAINTAINER:-"$(git config user.name || echo tincan maintainers) <$(
 # neither libopusfile nor libogg.
 echo "package-linux: building build/tincan $version (commit $commit)"
 mkdir -p build
-nice -n 10 "$GO" -C "$src" build -trimpath -buildvcs=false -tags nolibopusfile \
+# -trimpath only for a release (REF=...): a package of the working tree
+# (make test) then reuses `make build`'s compiled packages and only links.
+trim=""
+[ -n "${REF:-}" ] && trim="-trimpath"
+nice -n 10 "$GO" -C "$src" build $trim -buildvcs=false -tags nolibopusfile \
 	-ldflags "-s -w -X main.commitOverride=$commit -extldflags '-Wl,-z,relro -Wl,-z,now'" -o "$PWD/build/tincan" ./cmd/tincan
 got=$(./build/tincan --version)
 case $got in
