@@ -1,0 +1,207 @@
+// Command tincan-bench-ui measures the real main window (run it under
+// Xvfb); -measure picks what, one file each:
+//
+//   - rss (main.go): memory with a long conversation: it makes a home whose
+//     one contact has 100,000 messages, opens that conversation, scrolls to
+//     its first message page by page, and prints the process's peak and
+//     current resident memory (VmHWM, VmRSS).
+//   - idle (idle.go): CPU at rest in a 200-message conversation, with the
+//     composer focused and then unfocused.
+//
+//	xvfb-run -a -s "-screen 0 1024x768x24" go run ./cmd/tincan-bench-ui [-measure rss,idle] [-messages N]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"tincan/core/identity"
+	"tincan/core/node"
+	"tincan/core/store"
+	"tincan/ui"
+)
+
+func main() {
+	count := flag.Int("messages", 100000, "messages in the conversation (rss)")
+	measure := flag.String("measure", "rss", "what to measure, comma-separated: rss (memory with a long conversation), "+
+		"idle (CPU at rest with the composer focused and unfocused)")
+	idleFor := flag.Duration("idle-for", 20*time.Second, "how long each idle sample lasts (idle)")
+	flag.Parse()
+	for _, what := range strings.Split(*measure, ",") {
+		var err error
+		switch strings.TrimSpace(what) {
+		case "rss":
+			err = run(*count)
+		case "idle":
+			err = runIdle(*idleFor)
+		default:
+			err = fmt.Errorf("unknown measurement %q (rss, idle)", what)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tincan-bench-ui:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+func run(count int) error {
+	dir, err := os.MkdirTemp("", "tincan-bench-ui")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	start := time.Now()
+	n, err := home(dir, count)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	fmt.Printf("home with %d messages in one conversation made in %.1f s\n", count, time.Since(start).Seconds())
+	before := status()
+
+	a := app.NewWithID("org.tincan.bench-ui")
+	m := ui.Run(a, n, ui.Options{NoTray: true})
+	m.Window().Resize(fyne.NewSize(920, 620))
+	errc := make(chan error, 1)
+	go func() {
+		errc <- drive(m)
+		fyne.Do(a.Quit)
+	}()
+	a.Run()
+	m.Stop()
+	if err := <-errc; err != nil {
+		return err
+	}
+	after := status()
+	fmt.Printf("before the window: VmHWM %s, VmRSS %s\n", before["VmHWM"], before["VmRSS"])
+	fmt.Printf("after scrolling %d messages to the top: VmHWM %s, VmRSS %s\n", count, after["VmHWM"], after["VmRSS"])
+	return nil
+}
+
+// drive opens Ben's chat and scrolls up until the first message shows.
+func drive(m *ui.Main) error {
+	time.Sleep(time.Second) // the window opens and the contact list loads
+	fyne.DoAndWait(func() { m.OpenChat("Ben") })
+	time.Sleep(time.Second)
+	start := time.Now()
+	deadline := start.Add(10 * time.Minute)
+	maxHeld, maxBuilt, steps := 0, 0, 0
+	for {
+		var held, built int
+		var top bool
+		fyne.DoAndWait(func() { held, built, top = m.ScrollChatUp() })
+		maxHeld, maxBuilt, steps = max(maxHeld, held), max(maxBuilt, built), steps+1
+		if top {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the first message did not show within 10 minutes (%d steps)", steps)
+		}
+		time.Sleep(20 * time.Millisecond) // a page loads off the UI goroutine
+	}
+	fmt.Printf("scrolled to the first message in %.1f s (%d steps); at most %d messages held and %d rows built at once\n",
+		time.Since(start).Seconds(), steps, maxHeld, maxBuilt)
+	return nil
+}
+
+// home makes Ana's home with Ben as a contact and count messages between
+// them, and opens Ana's node.
+func home(dir string, count int) (*node.Node, error) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts := func(name string) (node.Options, error) {
+		h := filepath.Join(dir, name)
+		ks := identity.NewFileKeystore(filepath.Join(h, "keystore"))
+		if _, err := os.Stat(h); os.IsNotExist(err) {
+			if err := node.Create(h, ks, name); err != nil {
+				return node.Options{}, err
+			}
+		}
+		return node.Options{Home: h, Keystore: ks, Logger: quiet, NoPortMap: true,
+			Overlay: node.OverlayOptions{Disable: true, NoLAN: true}}, nil
+	}
+	bo, err := opts("Ben")
+	if err != nil {
+		return nil, err
+	}
+	ben, err := node.Open(bo)
+	if err != nil {
+		return nil, err
+	}
+	card := ben.Card()
+	ben.Close()
+	ao, err := opts("Ana")
+	if err != nil {
+		return nil, err
+	}
+	ana, err := node.Open(ao)
+	if err != nil {
+		return nil, err
+	}
+	_, err = ana.AddContact(context.Background(), "Ben", card, "")
+	ana.Close()
+	if err != nil {
+		return nil, err
+	}
+	if err := fill(filepath.Join(ao.Home, node.DBFile), count); err != nil {
+		return nil, err
+	}
+	return node.Open(ao)
+}
+
+// fill stores count messages from Ben, in transactions of 5,000.
+func fill(path string, count int) error {
+	st, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	cs, err := st.Contacts(ctx)
+	if err != nil || len(cs) != 1 {
+		return fmt.Errorf("the bench home should have one contact: %v", err)
+	}
+	at := time.Now().Add(-time.Duration(count) * time.Minute)
+	for i := 0; i < count; {
+		err := st.Batch(ctx, func(b *store.Batch) error {
+			for j := 0; j < 5000 && i < count; j, i = j+1, i+1 {
+				var id store.MessageID
+				copy(id[:], fmt.Sprintf("%016d", i))
+				body := fmt.Sprintf("Message %d: %s", i, strings.Repeat("the quick brown fox ", 1+i%5))
+				if _, _, err := b.SaveIncoming(store.Message{ContactID: cs[0].ID, ID: id, Body: body,
+					SentAt: at.Add(time.Duration(i) * time.Minute)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// status reads /proc/self/status.
+func status() map[string]string {
+	out := map[string]string{}
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			out[k] = strings.TrimSpace(v)
+		}
+	}
+	return out
+}
