@@ -5,10 +5,11 @@
 //     one contact has 100,000 messages, opens that conversation, scrolls to
 //     its first message page by page, and prints the process's peak and
 //     current resident memory (VmHWM, VmRSS).
+//
 //   - idle (idle.go): CPU at rest in a 200-message conversation, with the
 //     composer focused and then unfocused.
 //
-//	xvfb-run -a -s "-screen 0 1024x768x24" go run ./cmd/tincan-bench-ui [-measure rss,idle] [-messages N]
+//     xvfb-run -a -s "-screen 0 1024x768x24" go run ./cmd/tincan-bench-ui [-measure rss,idle] [-messages N]
 package main
 
 import (
