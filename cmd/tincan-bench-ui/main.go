@@ -9,7 +9,9 @@
 //   - idle (idle.go): CPU at rest in a 200-message conversation, with the
 //     composer focused and then unfocused.
 //
-//     xvfb-run -a -s "-screen 0 1024x768x24" go run ./cmd/tincan-bench-ui [-measure rss,idle] [-messages N]
+// Usage:
+//
+//	xvfb-run -a -s "-screen 0 1024x768x24" go run ./cmd/tincan-bench-ui [-measure rss,idle] [-messages N]
 package main
 
 import (
