@@ -109,6 +109,7 @@ func TestNewMessageKeepsTheViewWhileReadingOlder(t *testing.T) {
 	m.selectContact("Ana")
 	tl := m.chat.tl
 	p.until(t, "the history shows", func() bool { return len(tl.msgs) == 150 })
+	p.until(t, "the chat is laid out", func() bool { return tl.scroll.Size().Height > 200 })
 	scrollBy(m, 600)
 	p.settle()
 	off := tl.scroll.Offset.Y
@@ -154,6 +155,7 @@ func TestUnreadDividerAtTheFirstUnread(t *testing.T) {
 	m.selectContact("Ana")
 	tl := m.chat.tl
 	p.until(t, "the history shows", func() bool { return len(tl.msgs) == 150 })
+	p.until(t, "the chat is laid out", func() bool { return tl.scroll.Size().Height > 200 })
 	i := -1
 	for j, r := range tl.rows {
 		if r.kind == rowUnread {
@@ -176,6 +178,7 @@ func TestUnreadDividerAtTheFirstUnread(t *testing.T) {
 	if divider == nil || divider.text.Text != "Unread messages" {
 		t.Fatal("the divider is not drawn in view")
 	}
+	capture(t, m.w, "chat-unread")
 	if tl.pinned {
 		t.Fatal("the view should stay on the divider, not follow the bottom")
 	}
@@ -207,6 +210,7 @@ func TestGroupedTimesAndDaySeparators(t *testing.T) {
 	if strings.Join(days, ",") != "Yesterday,Today" {
 		t.Fatalf("day separators %q, want Yesterday then Today", days)
 	}
+	capture(t, m.w, "chat-grouped")
 	want := map[string]string{
 		"yesterday one": "20:01",
 		"first":         "",               // grouped, delivered: the group's last says it
@@ -331,10 +335,11 @@ func TestSearchOpensTheConversationAtTheHit(t *testing.T) {
 	}
 	test.Type(s.entry, "pengu")
 	p.until(t, "the hit is listed", func() bool { return len(s.hits) == 1 })
+	capture(t, m.w, "search")
 	s.list.Select(0)
 	tl := m.chat.tl
 	p.until(t, "Ana's chat opens at the hit", func() bool {
-		return m.selected == "Ana" && tl.bubbleFor(hitID) != nil
+		return m.selected == "Ana" && tl.bubbleFor(hitID) != nil && tl.scroll.Size().Height > 200
 	})
 	top, _ := tl.rowTop("m:" + hitID)
 	if off := tl.scroll.Offset.Y; top < off || top > off+tl.scroll.Size().Height {
