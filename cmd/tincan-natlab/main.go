@@ -46,6 +46,7 @@ type config struct {
 	speech   string    // the speech files' directory
 	voices   *[2]voice // the clips the site daemons play; nil: no calls
 	extra    []string  // more daemon flags (the lab's DDNS)
+	small    bool      // run the small networks after the big lab
 }
 
 func main() {
@@ -68,6 +69,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&c.probe, "probe", true, "probe and print the NAT behaviours first")
 	fs.BoolVar(&c.verbose, "v", false, "log the lab's steps")
 	fs.BoolVar(&c.calls, "calls", true, "after the chat pairs, place a punched UDP call and a relayed call")
+	fs.BoolVar(&c.small, "small", true, "then, per NAT kind, a small network: the entry and two users behind that kind, nobody else")
 	fs.StringVar(&c.speech, "speech", "assets/speech", "the directory of speech-a.wav and speech-b.wav, for the calls")
 	fs.StringVar(&c.logLevel, "daemon-log-level", "info", "the daemons' --log-level (their logs are in -dir)")
 	if err := fs.Parse(argv); err != nil {
@@ -158,7 +160,6 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 	if err != nil {
 		return false, err
 	}
-	_ = entry
 	// Every node finds out what NAT it is behind first, as it would long
 	// before its user adds a contact.
 	wrongNAT := checkDetection(ctx, lab, nodes, 60*time.Second, stdout)
@@ -184,6 +185,21 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 		}
 	}
 	wrongEntry := checkEntries(ctx, lab, nodes, dd, 30*time.Second, stdout)
+	badSmall := 0
+	if c.small {
+		entry.proc.Stop()
+		for _, n := range nodes {
+			n.proc.Stop()
+		}
+		fmt.Fprintln(stdout, "small networks: the entry (relaying) and two users behind one kind of NAT, nobody else;")
+		fmt.Fprintln(stdout, "  online: from both adding each other to both showing the other online; first message: one sent each way, both received")
+		for _, r := range runSmallNetworks(ctx, lab, c, stdout) {
+			if len(r.failures()) > 0 {
+				badSmall++
+			}
+		}
+		fmt.Fprintln(stdout)
+	}
 
 	lost, notDirect, direct := 0, 0, 0
 	for _, r := range results {
@@ -197,8 +213,8 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			direct++
 		}
 	}
-	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; %d entry-point faults; %d of %d calls failed; took %v\n",
-		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, wrongEntry, badCalls, len(calls), since(start))
+	fmt.Fprintf(stdout, "%d pairs: %d delivered both ways (%d direct), %d lost a message, %d should be direct but are not; %d nodes detected the wrong NAT type; %d entry-point faults; %d of %d calls failed; %d small networks failed; took %v\n",
+		len(results), len(results)-lost, direct, lost, notDirect, wrongNAT, wrongEntry, badCalls, len(calls), badSmall, since(start))
 	if keep {
 		fmt.Fprintf(stdout, "daemon homes and logs: %s\n", c.dir)
 	}
@@ -207,7 +223,7 @@ func measure(ctx context.Context, c config, stdout, stderr io.Writer) (bool, err
 			return false, err
 		}
 	}
-	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0 && wrongEntry == 0 && badCalls == 0, nil
+	return allOK && lost == 0 && notDirect == 0 && wrongNAT == 0 && wrongEntry == 0 && badCalls == 0 && badSmall == 0, nil
 }
 
 // startNodes runs the entry daemon, then one daemon per site bootstrapping
