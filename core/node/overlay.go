@@ -66,8 +66,9 @@ type overlayPart struct {
 	elector  *discovery.Elector  // nil unless this node may publish itself
 
 	mu       sync.Mutex
-	contacts map[overlay.Fingerprint]int64 // who may reach us
-	reached  map[int64]reach               // how each contact was last found
+	contacts map[overlay.Fingerprint]int64              // who may reach us
+	reached  map[int64]reach                            // how each contact was last found
+	locating map[int64]map[*context.CancelFunc]struct{} // set-ups in flight, cut short when the contact finds us first
 	joined   time.Time
 	joinErr  string
 	lanPeers []netip.AddrPort // heard on the LAN, newest last
@@ -84,7 +85,7 @@ type reach struct {
 
 func newOverlayPart(n *Node, opts OverlayOptions, listen netip.AddrPort) (*overlayPart, error) {
 	o := &overlayPart{n: n, opts: opts, log: n.log.With("part", "overlay"), listen: listen, lanFound: make(chan netip.AddrPort, 16),
-		contacts: map[overlay.Fingerprint]int64{}, reached: map[int64]reach{}}
+		contacts: map[overlay.Fingerprint]int64{}, reached: map[int64]reach{}, locating: map[int64]map[*context.CancelFunc]struct{}{}}
 	if o.opts.EntryPort == 0 {
 		o.opts.EntryPort = 7448
 	}
@@ -202,6 +203,12 @@ func (o *overlayPart) incoming(in overlay.Incoming) {
 	id, ok := o.contacts[in.From]
 	if ok {
 		o.reached[id] = reach{Incoming: true, Via: "incoming-" + in.Via.String(), At: time.Now(), Addrs: addrStrings(in.Candidates), Relays: in.Relays}
+		// A set-up of ours still looking for the contact ends now: it
+		// just told us where it is and is dialing us, so dial it back at
+		// once (a hole punch needs both dials together).
+		for stop := range o.locating[id] {
+			(*stop)()
+		}
 	}
 	o.mu.Unlock()
 	if ok {
@@ -264,11 +271,33 @@ func (o *overlayPart) Locate(ctx context.Context, c store.Contact) ([]string, er
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
+	o.mu.Lock()
+	if o.locating[c.ID] == nil {
+		o.locating[c.ID] = map[*context.CancelFunc]struct{}{}
+	}
+	stop := &cancel
+	o.locating[c.ID][stop] = struct{}{}
+	o.mu.Unlock()
+	defer func() {
+		o.mu.Lock()
+		delete(o.locating[c.ID], stop)
+		if len(o.locating[c.ID]) == 0 {
+			delete(o.locating, c.ID)
+		}
+		o.mu.Unlock()
+	}()
 	res, err := o.run.Connect(ctx, overlay.ConnectRequest{
 		SecretID: overlay.SecretID(c.SecretID),
 		Sealer:   overlay.RSASealer{Key: pub},
 	})
 	if err != nil {
+		o.mu.Lock()
+		r, ok := o.reached[c.ID]
+		o.mu.Unlock()
+		if ok && r.Incoming && time.Since(r.At) < freshIncoming {
+			add(r.Addrs...) // the contact found us while we looked for it
+			return out, nil
+		}
 		o.log.Debug("contact not found through the overlay", "contact", c.Name, "err", err)
 		return out, nil
 	}

@@ -99,26 +99,23 @@ func judgeTCPMapping(says []netip.AddrPort, own func(netip.Addr) bool) tcpMappin
 	return m
 }
 
-// tcpCheckTargets are the listen addresses of up to tcpCheckPeers linked
-// peers, one per IP.
+// tcpCheckTargets are the listen addresses of up to tcpCheckPeers peers
+// we dialed, one per IP. Only those: a peer that dialed us may be checking
+// its own port toward us at the same moment, from its listen port to ours,
+// and two such dials meet as one TCP simultaneous open that neither side's
+// handshake expects.
 func tcpCheckTargets(links []link.LinkInfo) []netip.AddrPort {
 	var out []netip.AddrPort
 	var ips []netip.Addr
-	for _, inbound := range []bool{false, true} {
-		for _, l := range links {
-			a := l.Remote
-			if inbound {
-				a = l.Advertised
-			}
-			a = netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
-			if l.Inbound != inbound || l.Retiring || !a.IsValid() || a.Port() == 0 || slices.Contains(ips, a.Addr()) {
-				continue
-			}
-			ips = append(ips, a.Addr())
-			out = append(out, a)
-			if len(out) == tcpCheckPeers {
-				return out
-			}
+	for _, l := range links {
+		a := netip.AddrPortFrom(l.Remote.Addr().Unmap(), l.Remote.Port())
+		if l.Inbound || l.Retiring || !a.IsValid() || a.Port() == 0 || slices.Contains(ips, a.Addr()) {
+			continue
+		}
+		ips = append(ips, a.Addr())
+		out = append(out, a)
+		if len(out) == tcpCheckPeers {
+			return out
 		}
 	}
 	return out

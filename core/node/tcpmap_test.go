@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"net/netip"
 	"testing"
 )
@@ -27,6 +28,32 @@ func TestJudgeTCPMapping(t *testing.T) {
 		if m.External != tc.external || m.Mapping != tc.mapping || m.Agreed != tc.agreed || m.Observers != tc.observers {
 			t.Errorf("%s: got external %v mapping %s agreed %v observers %d; want %v %s %v %d",
 				tc.name, m.External, m.Mapping, m.Agreed, m.Observers, tc.external, tc.mapping, tc.agreed, tc.observers)
+		}
+	}
+}
+
+// A node learns where its listen port is seen from by dialing its peers
+// from that very port: two peers at different IPs agreeing make it
+// confirmed, and status says so.
+func TestTCPCheckLearnsTheListenPortFromTwoPeers(t *testing.T) {
+	stubInterfaces(t) // no address of our own: every say counts
+	b := openWith(t, "B", "127.0.0.2:0", OverlayOptions{NoLAN: true})
+	c := openWith(t, "C", "127.0.0.3:0", OverlayOptions{NoLAN: true, Bootstrap: []string{b.ListenAddr()}})
+	a := openWith(t, "A", "127.0.0.1:0", OverlayOptions{NoLAN: true, Bootstrap: []string{b.ListenAddr(), c.ListenAddr()}})
+	want := a.ListenAddr()
+	waitUntil(t, "A's TCP port check agrees with two peers", func() bool {
+		m := a.ov.tcpMap.get()
+		return m.Agreed && m.External.String() == want && m.Mapping == tcpMappingIndependent
+	})
+	st, err := a.Status(context.Background())
+	if err != nil || st.NAT == nil || st.NAT.TCP == nil || st.NAT.TCP.External != want || !st.NAT.TCP.Confirmed || st.NAT.TCP.Observers < 2 {
+		t.Fatalf("status .nat.tcp = %+v (%v), want %s confirmed by two", st.NAT, err, want)
+	}
+	for _, n := range []*Node{b, c} {
+		for _, l := range n.ov.net.Links() {
+			if l.Retiring {
+				t.Fatalf("a probe displaced a link of %s: %+v", n.Name(), l)
+			}
 		}
 	}
 }
