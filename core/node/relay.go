@@ -61,7 +61,7 @@ const relayTimeout = 25 * time.Second
 // relay joins the race: the first message goes through the relay about a
 // second after the send when no direct path opens, and a relayed session
 // tries direct paths again two seconds after it came up (chat.UpgradeFirst).
-const relayHeadStart = time.Second
+const relayHeadStart = 750 * time.Millisecond
 
 // ErrRelayPolicy is a bad --use-relays value.
 var ErrRelayPolicy = errors.New("relay policy must be ask, always or never")
