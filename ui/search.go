@@ -22,14 +22,13 @@ const searchLimit = 200
 // words and the messages found, newest first; choosing one opens its
 // conversation at that message.
 type searchView struct {
-	m       *Main
-	entry   *widget.Entry
-	status  *quietText
-	list    *widget.List
-	hits    []node.MessageView
-	asked   int // searches started, to drop stale answers
-	dialog  dialog.Dialog
-	hitRows []*searchRow
+	m      *Main
+	entry  *widget.Entry
+	status *quietText
+	list   *widget.List
+	hits   []node.MessageView
+	asked  int // searches started, to drop stale answers
+	dialog dialog.Dialog
 }
 
 // showSearch opens the search (or focuses it if open).

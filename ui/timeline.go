@@ -185,6 +185,9 @@ func (t *timeline) rowHeight(r tlRow) float32 {
 	}
 	t.scratch.show(m, r.meta)
 	h := t.scratch.heightFor(t.width)
+	if len(t.hcache) > 4*windowMax {
+		clear(t.hcache) // heights of pages long dropped
+	}
 	t.hcache[key] = h
 	return h
 }
