@@ -41,7 +41,7 @@ type Config struct {
 	// again; a direct session that comes up replaces it. Default 1 min.
 	UpgradeEvery time.Duration
 	// UpgradeFirst is the first such try after a relayed session comes up,
-	// default 2 s. Both sides arm it when the session comes up, so their
+	// default 2 s; the waits then double up to UpgradeEvery. Both sides arm it when the session comes up, so their
 	// direct dials leave within a round trip of each other: what a hole
 	// punch through two NATs needs.
 	UpgradeFirst time.Duration

@@ -47,7 +47,8 @@ type peer struct {
 	retry      *time.Timer
 	ticker     *time.Ticker
 	probe      *time.Timer
-	upgrade    *time.Timer // armed while the live session is relayed
+	upgrade    *time.Timer   // armed while the live session is relayed
+	upgradeIn  time.Duration // the next wait: UpgradeFirst, doubling up to UpgradeEvery
 	probeSince int64
 	nonce      uint64
 }
@@ -343,7 +344,8 @@ func (p *peer) up(s *session) {
 	p.m.setPresence(PresenceChanged{ContactID: p.id, Online: true, Path: s.path, Addr: s.remote, Relay: s.relay})
 	p.stopUpgrade()
 	if s.path == PathRelay {
-		p.upgrade = time.NewTimer(p.m.cfg.UpgradeFirst)
+		p.upgradeIn = p.m.cfg.UpgradeFirst
+		p.upgrade = time.NewTimer(p.upgradeIn)
 	}
 	p.pump()
 }
@@ -460,7 +462,10 @@ func (p *peer) onUpgrade() {
 	if p.cur == nil || p.cur.path != PathRelay {
 		return
 	}
-	p.upgrade = time.NewTimer(p.m.cfg.UpgradeEvery)
+	// A failed punch is tried again soon, then less often: 2, 4, 8 … s up
+	// to UpgradeEvery.
+	p.upgradeIn = min(max(2*p.upgradeIn, p.m.cfg.UpgradeFirst), p.m.cfg.UpgradeEvery)
+	p.upgrade = time.NewTimer(p.upgradeIn)
 	if !p.dialing {
 		p.log.Debug("relayed: trying a direct path again")
 		p.startDial(true, false)
