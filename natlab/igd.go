@@ -18,6 +18,12 @@ import (
 	"time"
 )
 
+// The lab's own small UPnP-IGD client checks that miniupnpd maps ports for
+// a UPnP site before any daemon runs. It is independent of core/portmap on
+// purpose: the lab must not need the code under test to tell a broken
+// router from a broken node (the daemons' own mappings go through
+// core/portmap and are checked by their paths in the matrix).
+
 var ssdpGroup = netip.MustParseAddrPort("239.255.255.250:1900")
 
 const msearch = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\n" +

@@ -11,6 +11,13 @@ import (
 // A minimal STUN (RFC 5389) binding request/response: enough for the lab's
 // probes to learn their mapped address, and for miniupnpd to learn the
 // router's public address. Nothing else of STUN is spoken.
+//
+// Independent of core/stun on purpose: the lab's plain-socket probes check
+// that each NAT kind behaves as named, and its STUN servers are what the
+// daemons classify against; built on the code under test, a bug in
+// core/stun's codec could make both the lab's check and the node's
+// classification agree on a wrong answer. (The RFC 5780 check against
+// coturn, core/stun's coturn_test.go, is the other independent witness.)
 const (
 	stunHeader       = 20
 	stunMaxMessage   = 548 // the largest message the lab reads or writes
