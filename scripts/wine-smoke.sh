@@ -2,8 +2,13 @@
 # wine-smoke.sh: run the Windows build under Wine (Debian's wine64), no
 # display needed.
 #
-#   scripts/wine-smoke.sh [build/dist/tincan.exe]
+#   scripts/wine-smoke.sh [build/dist/tincan-setup-VERSION.exe | build/dist/tincan.exe]
 #
+# 0. Given the installer (the default when it exists): a silent per-user
+#    install (/S /STARTATLOGIN) is checked on disk and in the registry, and
+#    the installed tincan.exe is the one tested below. At the end the
+#    uninstaller runs silently twice (after a reinstall): it must keep the
+#    data, then remove it when asked (/REMOVEDATA).
 # 1. `tincan.exe --version` must print "tincan <FyneApp.toml's Version>".
 # 2. core/control's tests, built for Windows, run under Wine (the loopback
 #    transport with its token: what the CLI and the daemon talk over).
@@ -20,15 +25,19 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-EXE=$(realpath "${1:-build/dist/tincan.exe}")
+ver=$(sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' FyneApp.toml | head -n1)
+ARG=${1:-build/dist/tincan-setup-$ver.exe}
+[ -n "${1:-}" ] || [ -f "$ARG" ] || ARG=build/dist/tincan.exe
+[ -f "$ARG" ] || die "no $ARG (scripts/package-windows.sh builds it)"
+ARG=$(realpath "$ARG")
+SETUP=
+case "$(basename "$ARG")" in tincan-setup-*) SETUP=$ARG ;; *) EXE=$ARG ;; esac
 HOST=x86_64-w64-mingw32
 DEADLINE=${WINE_SMOKE_DEADLINE:-90} # seconds for each wait
 START=$SECONDS
 
 say() { printf '%s\n' "wine-smoke: $*" >&2; }
 die() { say "FAIL: $*"; exit 1; }
-
-[ -f "$EXE" ] || die "no $EXE (scripts/package-windows.sh builds it)"
 
 missing=()
 [ -x /usr/lib/wine/wine64 ] || command -v wine64 >/dev/null || missing+=(wine64)
@@ -87,11 +96,52 @@ if [ ! -e "$sys32/bcryptprimitives.dll" ]; then
 fi
 say "Wine prefix ready in $((SECONDS - t0)) s ($("$WINE" --version))"
 
+# Where Wine keeps the user's profile, seen from Linux.
+PROFILE=$WINEPREFIX/drive_c/users/$(id -un)
+APPDATA=$PROFILE/AppData/Roaming
+INSTDIR=$PROFILE/AppData/Local/Programs/tincan
+UNINSTKEY='HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\tincan'
+RUNKEY='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
+
+# regvalue KEY NAME prints a registry value (empty if there is none).
+regvalue() {
+	"$WINE" reg query "$1" /v "$2" 2>/dev/null | tr -d '\r' |
+		sed -n "s/^[[:space:]]*$2[[:space:]]*REG_[A-Z_]*[[:space:]]*//p"
+}
+
+# install runs the installer silently and waits for it.
+install() {
+	timeout 120 "$WINE" "$SETUP" /S "$@" </dev/null >"$LOGS/install.log" 2>&1 || die "the installer failed"
+	"$WINESERVER" -w
+}
+
+# uninstall runs the uninstaller silently and waits for it (it copies
+# itself to a temporary file and runs from there).
+uninstall() {
+	timeout 120 "$WINE" "$INSTDIR/uninstall.exe" /S "$@" </dev/null >"$LOGS/uninstall.log" 2>&1 || die "the uninstaller failed"
+	"$WINESERVER" -w
+}
+
+# 0. The installer.
+if [ -n "$SETUP" ]; then
+	t0=$SECONDS
+	install /STARTATLOGIN
+	EXE=$INSTDIR/tincan.exe
+	[ -f "$EXE" ] || die "the installer put no tincan.exe in $INSTDIR"
+	[ -f "$INSTDIR/uninstall.exe" ] || die "the installer wrote no uninstaller"
+	[ -f "$APPDATA/Microsoft/Windows/Start Menu/Programs/tincan.lnk" ] || die "no Start-menu shortcut"
+	[ "$(regvalue "$UNINSTKEY" DisplayVersion)" = "$ver" ] || die "Add/Remove Programs has no tincan $ver"
+	case "$(regvalue "$RUNKEY" tincan)" in
+	*'tincan.exe" --hidden') ;;
+	*) die "/STARTATLOGIN wrote no Run value starting tincan --hidden: '$(regvalue "$RUNKEY" tincan)'" ;;
+	esac
+	say "installed per-user in $((SECONDS - t0)) s: tincan.exe, uninstaller, Start-menu shortcut, Add/Remove Programs entry, start at login"
+fi
+
 # tincan runs tincan.exe with a time limit, stdin closed.
 tincan() { timeout 60 "$WINE" "$EXE" "$@" </dev/null; }
 
 # 1. --version
-ver=$(sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' FyneApp.toml | head -n1)
 out=$(tincan --version 2>"$LOGS/version.log") || die "tincan.exe --version failed"
 case "$out" in
 "tincan $ver "*) say "--version: $out" ;;
@@ -122,7 +172,9 @@ poll() {
 	done
 }
 
-homeA='C:\tincan-smoke\ana'
+# Ana's home is where the app keeps its data (%AppData%\tincan), so that
+# the uninstaller has real data to keep or remove.
+homeA='C:\users\'"$(id -un)"'\AppData\Roaming\tincan'
 homeB='C:\tincan-smoke\ben'
 t0=$SECONDS
 "$WINE" "$EXE" daemon --keystore file --home "$homeA" --name Ana --listen 127.0.0.1:0 \
@@ -158,5 +210,24 @@ poll "Ana's message in Ben's history" has "$homeB" Ana in "hello from Ana under 
 poll "Ben's message in Ana's history" has "$homeA" Ben in "hi Ana"
 poll "Ana's message delivered" has "$homeA" Ben out "hello from Ana under Wine"
 say "two daemons chatted over loopback ($((SECONDS - t0)) s)"
+
+# 4. The uninstaller: keeps the data, then removes it when asked.
+if [ -n "$SETUP" ]; then
+	"$WINESERVER" -k # the daemons; the .exe cannot go while it runs
+	"$WINESERVER" -w
+	DAEMONS=()
+	[ -f "$APPDATA/tincan/tincan.db" ] || die "Ana's data is not in %AppData%\\tincan"
+	uninstall
+	[ ! -e "$EXE" ] || die "the uninstaller left tincan.exe"
+	[ ! -e "$APPDATA/Microsoft/Windows/Start Menu/Programs/tincan.lnk" ] || die "the uninstaller left the shortcut"
+	[ -z "$(regvalue "$UNINSTKEY" DisplayVersion)" ] || die "the uninstaller left the Add/Remove Programs entry"
+	[ -z "$(regvalue "$RUNKEY" tincan)" ] || die "the uninstaller left the Run value"
+	[ -f "$APPDATA/tincan/tincan.db" ] || die "the uninstaller removed the data without being asked"
+	install
+	[ -z "$(regvalue "$RUNKEY" tincan)" ] || die "start at login was on without /STARTATLOGIN"
+	uninstall /REMOVEDATA
+	[ ! -e "$APPDATA/tincan" ] || die "the uninstaller kept the data with /REMOVEDATA"
+	say "uninstalled: data kept by default, removed with /REMOVEDATA"
+fi
 
 say "passed in $((SECONDS - START)) s"

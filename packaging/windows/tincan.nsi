@@ -9,8 +9,13 @@
 ; the app's own settings switch writes (core/autostart), so either can undo
 ; the other. The uninstaller keeps the user's data (%AppData%\tincan) unless
 ; the user ticks the box that removes it.
+;
+; Unattended: tincan-setup-X.exe /S [/STARTATLOGIN] [/D=DIR] installs;
+; uninstall.exe /S [/REMOVEDATA] removes (the data only with /REMOVEDATA).
 
-Unicode true
+; A 64-bit installer for a 64-bit app (it also runs under Debian's wine64,
+; which has no 32-bit side).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 RequestExecutionLevel user
 ManifestDPIAware true
@@ -47,6 +52,7 @@ VIAddVersionKey "CompanyName" "${APPNAME}"
 VIAddVersionKey "LegalCopyright" "${APPNAME} authors"
 
 !include "MUI2.nsh"
+!include "FileFunc.nsh"
 
 !define MUI_ICON "${ICON}"
 !define MUI_UNICON "${ICON}"
@@ -66,14 +72,6 @@ VIAddVersionKey "LegalCopyright" "${APPNAME} authors"
 !insertmacro MUI_UNPAGE_INSTFILES
 
 !insertmacro MUI_LANGUAGE "English"
-
-Function .onInit
-  SetShellVarContext current
-FunctionEnd
-
-Function un.onInit
-  SetShellVarContext current
-FunctionEnd
 
 Section "tincan" SecApp
   SectionIn RO
@@ -122,3 +120,22 @@ SectionEnd
 Section /o "un.Also remove my messages, contacts and keys" UnSecData
   RMDir /r "$APPDATA\tincan"
 SectionEnd
+
+; After the sections: these select them by their index.
+Function .onInit
+  SetShellVarContext current
+  ${GetParameters} $R0
+  ClearErrors
+  ${GetOptions} $R0 "/STARTATLOGIN" $R1
+  IfErrors +2
+    SectionSetFlags ${SecLogin} ${SF_SELECTED}
+FunctionEnd
+
+Function un.onInit
+  SetShellVarContext current
+  ${un.GetParameters} $R0
+  ClearErrors
+  ${un.GetOptions} $R0 "/REMOVEDATA" $R1
+  IfErrors +2
+    SectionSetFlags ${UnSecData} ${SF_SELECTED}
+FunctionEnd
