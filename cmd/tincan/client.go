@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -44,6 +45,12 @@ func runClient(cmd string, rest []string, stdout io.Writer) error {
 		}
 	}
 	resp, err := control.Call(ctx, c.home, req)
+	if errors.Is(err, control.ErrNoAnswer) {
+		if req.Cmd == "send" {
+			return fmt.Errorf("the node stopped before answering: the message to %s may or may not have been queued; check 'tincan history %s'", req.Name, req.Name)
+		}
+		return errors.New("the node stopped before answering; check 'tincan status'")
+	}
 	if err != nil {
 		return err
 	}

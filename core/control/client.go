@@ -12,6 +12,11 @@ import (
 // ErrNotRunning means no node answers on the home dir's control socket.
 var ErrNotRunning = errors.New("no tincan is running with this home")
 
+// ErrNoAnswer means the node took the request but closed the socket (it
+// stopped, or was killed) before answering: whatever the request did may
+// or may not have happened.
+var ErrNoAnswer = errors.New("the node stopped before answering")
+
 // Call sends req to the node serving home and returns its response.
 func Call(ctx context.Context, home string, req Request) (Response, error) {
 	path := filepath.Join(home, SocketName)
@@ -29,7 +34,11 @@ func Call(ctx context.Context, home string, req Request) (Response, error) {
 	if err := closeWrite(c); err != nil {
 		return Response{}, fmt.Errorf("send request: %w", err)
 	}
-	return DecodeResponse(c)
+	resp, err := DecodeResponse(c)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, ErrTooLarge) {
+		return resp, fmt.Errorf("%w (%v)", ErrNoAnswer, err)
+	}
+	return resp, err
 }
 
 // closeWrite ends the sending half of c, which tells the node the request
