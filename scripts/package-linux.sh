@@ -63,7 +63,7 @@ mkdir -p build
 # (make test) then reuses `make build`'s compiled packages and only links.
 trim=""
 [ -n "${REF:-}" ] && trim="-trimpath"
-nice -n 10 "$GO" -C "$src" build $trim -buildvcs=false -tags nolibopusfile \
+nice -n 10 "$GO" -C "$src" build $trim -buildvcs=false -tags nolibopusfile,no_animations \
 	-ldflags "-s -w -X main.commitOverride=$commit -extldflags '-Wl,-z,relro -Wl,-z,now'" -o "$PWD/build/tincan" ./cmd/tincan
 got=$(./build/tincan --version)
 case $got in

@@ -25,7 +25,7 @@ func (s *Store) Enqueue(ctx context.Context, m Message) (Message, error) {
 	}
 	m.SentAt = fromNanos(toNanos(m.SentAt))
 
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.groupTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
 			`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
