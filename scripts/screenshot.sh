@@ -85,7 +85,7 @@ echo "screenshot: ok"
 # Clicking needs xdotool (scripts/deps.sh installs it for make test); the ui
 # tests capture this dialog too (build/network.png), and the relay question
 # (build/relayask.png).
-wid=$(xdotool search --name '^tincan$' | head -1)
+wid=$(xdotool search --name '^tincan( \(.*\))?$' | head -1)
 eval "$(xdotool getwindowgeometry --shell "$wid")"
 xdotool mousemove --window "$wid" $((WIDTH - 60)) 26 click 1
 sleep 2
@@ -113,7 +113,7 @@ wait_for "$bin" --home "$B" status # listening before Ana's app dials it
   --audio "wav:$speech/speech-a.wav,$work/ana-heard.wav" >"$work/gui-call.log" 2>&1 &
 pids+=($!)
 wait_for "$bin" --home "$A" status
-for _ in $(seq 50); do wid=$(xdotool search --name '^tincan$' | head -1) && [ -n "$wid" ] && break; sleep 0.2; done
+for _ in $(seq 50); do wid=$(xdotool search --name '^tincan( \(.*\))?$' | head -1) && [ -n "$wid" ] && break; sleep 0.2; done
 [ -n "$wid" ] || { cat "$work/gui-call.log"; echo "screenshot: the app's window did not come back" >&2; exit 1; }
 
 # call_state HOME: the node's call state (idle, ringing, active, ended...)

@@ -125,14 +125,6 @@ type cardEntry struct {
 	onSubmit func()
 }
 
-func newCardEntry(onSubmit func()) *cardEntry {
-	e := &cardEntry{onSubmit: onSubmit}
-	e.MultiLine = true
-	e.Wrapping = fyne.TextWrapBreak
-	e.ExtendBaseWidget(e)
-	return e
-}
-
 // AcceptsTab is false so Tab moves to the next field.
 func (e *cardEntry) AcceptsTab() bool { return false }
 
@@ -145,4 +137,11 @@ func (e *cardEntry) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// TypedShortcut lets the window's shortcuts (Ctrl+F, Ctrl+K, Ctrl+N) through.
+func (e *composeEntry) TypedShortcut(s fyne.Shortcut) {
+	if !passToWindow(e, s) {
+		e.Entry.TypedShortcut(s)
+	}
 }

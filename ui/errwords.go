@@ -29,6 +29,11 @@ func plainWords(err error) string {
 		return "You revoked this contact: nothing is sent to them any more."
 	case strings.Contains(msg, "message too long"):
 		return "This message is too long (the limit is " + thousands(maxMessageBytes) + " characters)."
+	case node.IsBadInput(err), errors.Is(err, node.ErrDiskFull),
+		strings.Contains(msg, "keychain"), strings.Contains(msg, "keyring"):
+		// Written for the user already, and naming what to do about it
+		// (bad input, a full disk, a locked keychain).
+		return sentence(strings.TrimSpace(msg))
 	}
 	return "Something went wrong inside tincan; the log has the details."
 }
@@ -44,3 +49,4 @@ func plainError(what string, err error) error {
 func showPlainError(w fyne.Window, what string, err error) {
 	dialog.ShowError(plainError(what, err), w)
 }
+

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fyne.io/fyne/v2"
 
 	"tincan/core/node"
 )
@@ -38,9 +37,7 @@ func (m *Main) onMessage(msg node.MessageView) {
 		m.markRead(msg.Contact)
 		return
 	}
-	if msg.Kind != kindCall { // a missed call notifies as the call ends
-		m.app.SendNotification(fyne.NewNotification(msg.Contact, preview(msg.Text, notifyChars)))
-	}
+	m.notifyMessage(msg) // grouped per conversation; call lines notify as the call ends
 	m.reloadContacts()
 }
 

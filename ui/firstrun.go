@@ -2,13 +2,11 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -119,7 +117,7 @@ func (f *firstRun) start() {
 		return func() {
 			if err != nil {
 				f.busy(false)
-				dialog.ShowError(fmt.Errorf("could not create your identity: %w", err), f.w)
+				showPlainError(f.w, "Could not create your identity", err)
 				return
 			}
 			f.finished = true

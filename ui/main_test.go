@@ -149,7 +149,7 @@ func TestSendShowsQueuedThenDelivered(t *testing.T) {
 	b.mu.Unlock()
 	m.chat.entry.SetText("second")
 	test.Tap(m.chat.send)
-	p.until(t, "the error is shown", func() bool { return overlayShows(m.w, "message too long") })
+	p.until(t, "the error is shown", func() bool { return overlayShows(m.w, "This message is too long") })
 	if m.chat.entry.Text != "second" {
 		t.Fatalf("a failed send should restore the text, entry = %q", m.chat.entry.Text)
 	}
@@ -178,7 +178,8 @@ func TestIncomingMessageBadgeAndNotification(t *testing.T) {
 	if len(bubbles(m)) != 1 {
 		t.Fatal("Bo's message must not show in Ana's chat")
 	}
-	test.AssertNotificationSent(t, fyne.NewNotification("Bo", "hello?"), func() {
+	// A second message from Bo replaces the first notification: grouped.
+	test.AssertNotificationSent(t, fyne.NewNotification("Bo", "2 new messages"), func() {
 		b.receive("Bo", "hello?")
 		p.until(t, "Bo's badge shows 2", func() bool { return badge(m, "Bo") == "2" })
 	})

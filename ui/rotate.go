@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -35,7 +34,7 @@ func (m *Main) showRotate() {
 		cs, err := m.b.Contacts(ctx)
 		return func() {
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("could not load your contacts: %w", err), m.w)
+				showPlainError(m.w, "Could not load your contacts", err)
 				return
 			}
 			m.rotateDialog = m.openRotate(cs)

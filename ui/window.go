@@ -383,7 +383,7 @@ func (m *Main) send() {
 				if m.selected == name && m.chat.entry.Text == "" {
 					m.chat.entry.SetText(text)
 				}
-				dialog.ShowError(fmt.Errorf("could not send to %s: %w", name, err), m.w)
+				showPlainError(m.w, "Could not send to "+name, err)
 				return
 			}
 			if m.selected == msg.Contact || (msg.Contact == "" && m.selected == name) {
@@ -409,7 +409,7 @@ func (m *Main) confirmRemoveName(name string) {
 			err := m.b.RemoveContact(ctx, name)
 			return func() {
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("could not remove %s: %w", name, err), m.w)
+					showPlainError(m.w, "Could not remove "+name, err)
 					return
 				}
 				if m.selected == name {

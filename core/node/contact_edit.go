@@ -75,3 +75,22 @@ func (n *Node) noteRevoked(ctx context.Context, revoked []store.Contact, at time
 		}
 	}
 }
+
+// RenameContact gives the contact called name the name newName.
+func (n *Node) RenameContact(ctx context.Context, name, newName string) error {
+	c, err := n.contactByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	switch err := n.st.RenameContact(ctx, c.ID, newName); {
+	case errors.Is(err, store.ErrDuplicateName):
+		return badInput(fmt.Errorf("you already have a contact named %q", strings.TrimSpace(newName)))
+	case errors.Is(err, store.ErrInvalidName):
+		return badInput(fmt.Errorf("a contact's name must be 1 to %d bytes", store.MaxName))
+	case err != nil:
+		return fmt.Errorf("rename %s: %w", name, err)
+	}
+	n.contactsChanged(ctx)
+	n.publish(Event{Contacts: true})
+	return nil
+}

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,27 @@ func TestRevokedAtIsKeptPerContact(t *testing.T) {
 	got, ok, err := a.RevokedAt(ctx, "ben")
 	if err != nil || !ok || !got.Equal(at) {
 		t.Errorf("ben was revoked at %v, RevokedAt says %v, %v, %v", at, got, ok, err)
+	}
+}
+
+func TestRenameContactChecksTheNewName(t *testing.T) {
+	ctx := context.Background()
+	a, b, c := testNode(t, "ana"), testNode(t, "ben"), testNode(t, "cem")
+	for name, n := range map[string]*Node{"ben": b, "cem": c} {
+		if _, err := a.AddContact(ctx, name, n.Card(), ""); err != nil {
+			t.Fatalf("add %s: %v", name, err)
+		}
+	}
+	if err := a.RenameContact(ctx, "ben", " Benjamin "); err != nil {
+		t.Fatalf("rename ben: %v", err)
+	}
+	if _, err := a.contactByName(ctx, "Benjamin"); err != nil {
+		t.Fatalf("after the rename Benjamin is not found: %v", err)
+	}
+	if err := a.RenameContact(ctx, "Benjamin", "cem"); err == nil || !IsBadInput(err) || !strings.Contains(err.Error(), `already have a contact named "cem"`) {
+		t.Fatalf("renaming onto another contact's name gave %v", err)
+	}
+	if err := a.RenameContact(ctx, "Benjamin", "   "); err == nil || !IsBadInput(err) {
+		t.Fatalf("an empty name gave %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"time"
 	"bytes"
 	"context"
 	"crypto/rsa"
@@ -91,6 +92,7 @@ func (n *Node) Rotate(ctx context.Context, keep []string, newKey bool) (RotateRe
 	if _, err := n.st.FinishRotation(ctx); err != nil {
 		return RotateResult{}, fmt.Errorf("rotate: new identity saved, contacts not yet updated (the next start will): %w", err)
 	}
+	n.noteRevoked(ctx, revoked, time.Now())
 	if err := n.chat.SetIdentity(next, retired); err != nil {
 		return RotateResult{}, fmt.Errorf("rotate: %w", err)
 	}
