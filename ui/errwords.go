@@ -49,4 +49,3 @@ func plainError(what string, err error) error {
 func showPlainError(w fyne.Window, what string, err error) {
 	dialog.ShowError(plainError(what, err), w)
 }
-

@@ -1,13 +1,13 @@
 package node
 
 import (
-	"time"
 	"bytes"
 	"context"
 	"crypto/rsa"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"tincan/core/contact"
 	"tincan/core/identity"
