@@ -31,10 +31,15 @@ type Server struct {
 	wg    sync.WaitGroup
 }
 
-// Listen opens the control socket in home (owner-only). A stale socket left
-// by a crash is replaced; a live one means ErrAlreadyRunning. code maps a
-// handler error to an exit code; log may be nil.
+// Listen opens the control socket in home (owner-only), making home (0700)
+// if it is new: the app claims a home before its node first opens it. A
+// stale socket left by a crash is replaced; a live one means
+// ErrAlreadyRunning. code maps a handler error to an exit code; log may be
+// nil.
 func Listen(home string, h Handler, code func(error) int, log *slog.Logger) (*Server, error) {
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return nil, fmt.Errorf("make home %s: %w", home, err)
+	}
 	path := filepath.Join(home, SocketName)
 	ln, admit, err := listen(path)
 	if errors.Is(err, ErrAlreadyRunning) {

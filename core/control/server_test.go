@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
+	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -129,5 +132,19 @@ func TestAcceptRetryDelayIsBounded(t *testing.T) {
 	}
 	if seen[0] != minAcceptRetry || seen[1] != 2*minAcceptRetry || seen[len(seen)-1] != maxAcceptRetry {
 		t.Fatalf("the retry delay should double from %v and stop at %v, got %v", minAcceptRetry, maxAcceptRetry, seen)
+	}
+}
+
+func TestListenMakesANewHome(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "new", "home")
+	s, err := Listen(home, func(context.Context, Request) (any, error) { return "here", nil },
+		func(error) int { return CodeFailed }, nil)
+	if err != nil {
+		t.Fatalf("listening in a home that does not exist yet should make it, got %v", err)
+	}
+	defer s.Close()
+	fi, err := os.Stat(home)
+	if err != nil || !fi.IsDir() || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o700) {
+		t.Fatalf("the new home should be a directory only its owner may enter, got %v, %v", fi, err)
 	}
 }
