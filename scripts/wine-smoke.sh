@@ -16,9 +16,10 @@
 #    CLI contract (id --json, status --json, contacts add --addr, send,
 #    history --json) until each one's message is in the other's history.
 #
-# 5. With Xvfb on the machine: the desktop app opens a window on a fresh
+# 4. With Xvfb on the machine: the desktop app opens a window on a fresh
 #    home (screenshot in build/wine-gui.png) and a second start hands off to
 #    it and exits 0 (one instance per home, over the loopback control).
+# 5. The uninstaller (see 0).
 #
 # What Wine cannot check here: the Credential Manager keystore (--keystore
 # file is used), the tray's menu, audio devices.
@@ -230,9 +231,23 @@ poll "Ben's message in Ana's history" has "$homeA" Ben in "hi Ana"
 poll "Ana's message delivered" has "$homeA" Ben out "hello from Ana under Wine"
 say "two daemons chatted over loopback ($((SECONDS - t0)) s)"
 
-# 4. The uninstaller: keeps the data, then removes it when asked.
+# 4. The desktop app under Xvfb.
+if [ -n "$XVFB" ]; then
+	t0=$SECONDS
+	"$WINE" "$EXE" --home 'C:\tincan-gui' --keystore file >"$LOGS/gui.log" 2>&1 </dev/null &
+	DAEMONS=($!)
+	poll "the app to claim its home" test -s "$WINEPREFIX/drive_c/tincan-gui/control.sock"
+	sleep 3 # let the window paint: a picture for people, nothing waits on it
+	import -window root "$ROOT/build/wine-gui.png" 2>/dev/null || true
+	timeout 60 "$WINE" "$EXE" --home 'C:\tincan-gui' --keystore file >"$LOGS/gui2.log" 2>&1 </dev/null ||
+		die "a second start of the app did not hand off and exit 0"
+	kill -0 "${DAEMONS[0]}" 2>/dev/null || die "the first app exited when the second started"
+	say "the app runs under Xvfb and a second start handed off to it ($((SECONDS - t0)) s; build/wine-gui.png)"
+fi
+
+# 5. The uninstaller: keeps the data, then removes it when asked.
 if [ -n "$SETUP" ]; then
-	"$WINESERVER" -k # the daemons; the .exe cannot go while it runs
+	"$WINESERVER" -k # the daemons and the app; the .exe cannot go while it runs
 	"$WINESERVER" -w
 	DAEMONS=()
 	[ -f "$APPDATA/tincan/tincan.db" ] || die "Ana's data is not in %AppData%\\tincan"
@@ -247,20 +262,6 @@ if [ -n "$SETUP" ]; then
 	uninstall /REMOVEDATA
 	[ ! -e "$APPDATA/tincan" ] || die "the uninstaller kept the data with /REMOVEDATA"
 	say "uninstalled: data kept by default, removed with /REMOVEDATA"
-fi
-
-# 5. The desktop app under Xvfb.
-if [ -n "$XVFB" ]; then
-	t0=$SECONDS
-	"$WINE" "$EXE" --home 'C:\tincan-gui' --keystore file >"$LOGS/gui.log" 2>&1 </dev/null &
-	DAEMONS=($!)
-	poll "the app to claim its home" test -s "$WINEPREFIX/drive_c/tincan-gui/control.sock"
-	sleep 3 # let the window paint: a picture for people, nothing waits on it
-	import -window root "$ROOT/build/wine-gui.png" 2>/dev/null || true
-	timeout 60 "$WINE" "$EXE" --home 'C:\tincan-gui' --keystore file >"$LOGS/gui2.log" 2>&1 </dev/null ||
-		die "a second start of the app did not hand off and exit 0"
-	kill -0 "${DAEMONS[0]}" 2>/dev/null || die "the first app exited when the second started"
-	say "the app runs under Xvfb and a second start handed off to it ($((SECONDS - t0)) s; build/wine-gui.png)"
 fi
 
 say "passed in $((SECONDS - START)) s"
