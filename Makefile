@@ -7,7 +7,7 @@ STATICCHECK := build/bin/staticcheck
 FUZZTIME    ?= 20000x
 
 .PHONY: all run build deps deps-test test lint unit fuzz screenshot bench bench-call sim sim-quick natlab soak clean \
-	package package-linux package-windows package-macos check-darwin test-packages
+	package package-linux package-windows package-macos check-darwin test-packages windows-smoke
 
 all: build
 
@@ -35,7 +35,7 @@ run: build
 ## test: lint, unit and integration tests under -race with a real keychain
 ## and a real X display, short fuzzing, a screenshot of the real window, and
 ## the NAT lab (real daemons across kernel NATs; needs root).
-test: deps-test lint unit fuzz sim-quick screenshot natlab
+test: deps-test lint unit fuzz sim-quick screenshot natlab check-darwin test-packages windows-smoke
 	@echo "make test: all passed"
 
 $(STATICCHECK):
@@ -119,6 +119,16 @@ package: package-linux package-windows
 package-linux: deps
 	@scripts/deps.sh package
 	GO=$(GO) REF=$(REF) scripts/package-linux.sh
+
+## package-windows: tincan.exe (mingw-w64, static libopus and libspeexdsp from
+## Debian's sources, icon and version resource) and the NSIS installer
+package-windows:
+	scripts/package-windows.sh all
+
+## windows-smoke: the installer and tincan.exe under Wine 8: install, --version,
+## two daemons chatting through the CLI, the single-instance handoff, uninstall
+windows-smoke: package-windows
+	scripts/wine-smoke.sh
 
 ## package-macos: tincan.app on a Mac (see README, Install)
 package-macos:

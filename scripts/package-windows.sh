@@ -183,7 +183,7 @@ exe() {
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$HOST-gcc CXX=$HOST-g++ \
 		PKG_CONFIG_LIBDIR="$OPUS_PREFIX/lib/pkgconfig:$SPEEX_PREFIX/lib/pkgconfig" \
 		GOCACHE="$GOCACHE_CROSS" \
-		nice -n 10 "$GO" build -trimpath -tags nolibopusfile \
+		nice -n 10 "$GO" build -trimpath -tags nolibopusfile,no_animations \
 		-ldflags "-H=windowsgui -s -w -X main.commitOverride=$c" \
 		-o "$EXE" ./cmd/tincan
 	rm -f "$SYSO"

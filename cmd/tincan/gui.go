@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"tincan/assets"
 	"tincan/core/autostart"
 	"tincan/core/backup"
 	"tincan/core/identity"
@@ -55,6 +56,7 @@ func runGUI(rest []string, stderr io.Writer) error {
 		return nil
 	}
 	g.app = app.NewWithID("chat.tincan.app")
+	g.app.SetIcon(assets.Icon) // before the tray menu: Windows wants the tray's icon first
 	defer g.quitOnSignal()()
 	if claimErr != nil {
 		// Say why in a window too: a double-click has no terminal.

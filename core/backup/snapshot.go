@@ -16,7 +16,7 @@ import (
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	u := url.URL{Scheme: "file", Path: uriPath(path), RawQuery: q.Encode()}
 	return u.String()
 }
 

@@ -94,7 +94,7 @@ func (d punchDialer) connect(ctx context.Context, addr string) (net.Conn, error)
 			return conn, nil
 		}
 		last = err
-		if errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE) {
+		if errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EADDRINUSE) || bindRefused(err) {
 			// The 4-tuple is in use: our listener accepted the peer's
 			// SYN already, or an old connection lingers in TIME_WAIT.
 			return d.plain.DialContext(ctx, "tcp", addr)

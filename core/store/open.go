@@ -51,7 +51,7 @@ func Open(path string) (*Store, error) {
 	// SQLite gives the -wal and -shm files the database file's mode; make
 	// sure of it whatever created them.
 	for _, p := range []string{abs + "-wal", abs + "-shm"} {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := ownerOnly(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			db.Close()
 			return nil, fmt.Errorf("open store %s: %w", abs, err)
 		}
@@ -93,6 +93,6 @@ func dsn(path string) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Set("_txlock", "immediate")
-	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	u := url.URL{Scheme: "file", Path: uriPath(path), RawQuery: q.Encode()}
 	return u.String()
 }
