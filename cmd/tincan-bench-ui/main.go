@@ -22,6 +22,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -91,6 +93,17 @@ func run(count int) error {
 	return nil
 }
 
+// live prints, after a collection, the Go heap in use and the process's
+// resident memory: whether what the window keeps grows with the messages
+// scrolled past, or only what the collector has not handed back yet.
+func live() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Printf("  after a collection: Go heap in use %d MiB, VmRSS %s\n", ms.HeapInuse>>20, status()["VmRSS"])
+}
+
 // drive opens Ben's chat and scrolls up until the first message shows.
 func drive(m *ui.Main) error {
 	time.Sleep(time.Second) // the window opens and the contact list loads
@@ -104,6 +117,9 @@ func drive(m *ui.Main) error {
 		var top bool
 		fyne.DoAndWait(func() { held, built, top = m.ScrollChatUp() })
 		maxHeld, maxBuilt, steps = max(maxHeld, held), max(maxBuilt, built), steps+1
+		if steps%200 == 0 || top {
+			live()
+		}
 		if top {
 			break
 		}
