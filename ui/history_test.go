@@ -63,7 +63,16 @@ func TestPagesLoadAsTheUserScrollsUp(t *testing.T) {
 		t.Fatalf("the first load should be the newest 200 messages, got %d ending %q", len(tl.msgs), tl.msgs[len(tl.msgs)-1].Text)
 	}
 	pages := 0
+	bubblesSeen, keysSeen := map[*bubble]bool{}, map[string]bool{}
+	record := func() {
+		for key, o := range tl.shown {
+			if b, ok := o.(*bubble); ok {
+				bubblesSeen[b], keysSeen[key] = true, true
+			}
+		}
+	}
 	for !tl.atStart {
+		record()
 		key, delta := firstShown(m)
 		before := len(tl.msgs)
 		first := tl.msgs[0].ID
@@ -85,6 +94,13 @@ func TestPagesLoadAsTheUserScrollsUp(t *testing.T) {
 	}
 	if tl.msgs[0].Text != "message 0" {
 		t.Fatalf("the top of the conversation is %q, want message 0", tl.msgs[0].Text)
+	}
+	record()
+	// Bubbles scrolled away serve the rows that come into view: memory does
+	// not grow with the messages scrolled past (Fyne keeps a widget's
+	// renderer for a minute after it goes).
+	if len(bubblesSeen) >= len(keysSeen) || len(bubblesSeen) > 80+maxFreeBubbles {
+		t.Fatalf("%d bubbles were built for %d messages shown: rows are not reused", len(bubblesSeen), len(keysSeen))
 	}
 	if tl.atEnd {
 		t.Fatal("the window still claims to hold the newest message after 1000 were paged through")

@@ -65,6 +65,7 @@ type timeline struct {
 	scroll  *container.Scroll
 	root    *fyne.Container              // the scroll, told its width before it lays out
 	shown   map[string]fyne.CanvasObject // the widgets in view, by row key
+	free    []*bubble                    // bubbles scrolled away, reused for rows coming into view
 	scratch *bubble                      // measures bubble heights
 
 	onLink   func(url string) // a link in a bubble was tapped
@@ -278,9 +279,17 @@ func (t *timeline) place() {
 		keep[r.key] = o
 		objs = append(objs, o)
 	}
+	for key, o := range t.shown { // rows scrolled away: their bubbles serve the next ones
+		if b, ok := o.(*bubble); ok && keep[key] == nil && len(t.free) < maxFreeBubbles {
+			t.free = append(t.free, b)
+		}
+	}
 	t.shown = keep
 	t.box.Objects = objs
 }
+
+// maxFreeBubbles bounds the bubbles kept for reuse: about two screens.
+const maxFreeBubbles = 64
 
 // widget returns the row's widget, reusing the one in view.
 func (t *timeline) widget(r tlRow) fyne.CanvasObject {
@@ -298,6 +307,12 @@ func (t *timeline) widget(r tlRow) fyne.CanvasObject {
 	default:
 		m := t.msgs[r.msg]
 		b, _ := o.(*bubble)
+		if b == nil && len(t.free) > 0 {
+			// Reuse a bubble scrolled away rather than build one: Fyne keeps
+			// each widget's renderer and text for a minute after it goes,
+			// so new widgets per page grow memory with every page scrolled.
+			b, t.free = t.free[len(t.free)-1], t.free[:len(t.free)-1]
+		}
 		if b == nil {
 			b = newBubble(m, t.now)
 			b.onLink = t.link
