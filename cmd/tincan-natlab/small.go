@@ -33,6 +33,7 @@ type smallResult struct {
 	Message time.Duration // both sent -> both messages received; 0: never
 	PathA   string        // each side's path after the messages
 	PathB   string
+	Dropped bool // a side showed the other offline while both ran
 	Err     string
 }
 
@@ -46,6 +47,8 @@ func (r smallResult) failures() []string {
 		out = append(out, "not online")
 	case r.Message == 0:
 		out = append(out, "a message not delivered")
+	case r.Dropped:
+		out = append(out, "the session dropped after it came up")
 	case natlab.ExpectDirect(r.Kind, r.Kind) && (!isDirect(r.PathA) || !isDirect(r.PathB)):
 		out = append(out, "should be direct but is "+r.PathA+"/"+r.PathB)
 	}
@@ -136,11 +139,24 @@ func runSmallNetwork(ctx context.Context, lab *natlab.Lab, c config, k natlab.Ki
 	if waitFor(ctx, smallWait, func() bool { return received(ctx, b, sa.Name, textAB) && received(ctx, a, sb.Name, textBA) }) {
 		r.Message = time.Since(t1)
 	}
+	// A session (relayed ones too) holds once up: both sides stay online
+	// while both run.
+	for end := time.Now().Add(stayFor); time.Now().Before(end) && ctx.Err() == nil; time.Sleep(250 * time.Millisecond) {
+		if !onlineTo(ctx, a, sb.Name) || !onlineTo(ctx, b, sa.Name) {
+			r.Dropped = true
+			break
+		}
+	}
 	va, _ := a.contact(ctx, sb.Name)
 	vb, _ := b.contact(ctx, sa.Name)
 	r.PathA, r.PathB = va.Path, vb.Path
 	return r
 }
+
+// stayFor is how long both sides must keep showing each other online
+// after the messages (the relayed session once went down right after it
+// came up).
+const stayFor = 2 * time.Second
 
 // waitFor polls cond every 50 ms until it holds or d passes.
 func waitFor(ctx context.Context, d time.Duration, cond func() bool) bool {
