@@ -31,24 +31,6 @@ func Enable(exe string, args []string) error {
 	return writeFile(p, launchAgent(exe, args))
 }
 
-// Disable stops launchd starting tincan at login.
-func Disable() error {
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	return removeFile(p)
-}
-
-// Enabled reports whether launchd starts tincan at login.
-func Enabled() (bool, error) {
-	p, err := Path()
-	if err != nil {
-		return false, err
-	}
-	return fileExists(p)
-}
-
 // launchAgent is the plist that runs exe with args once at login.
 func launchAgent(exe string, args []string) []byte {
 	var b bytes.Buffer

@@ -34,21 +34,3 @@ func Enable(exe string, args []string) error {
 	}
 	return writeFile(p, []byte(desktopEntry(exe, args)))
 }
-
-// Disable stops the desktop starting tincan at login.
-func Disable() error {
-	p, err := Path()
-	if err != nil {
-		return err
-	}
-	return removeFile(p)
-}
-
-// Enabled reports whether the desktop starts tincan at login.
-func Enabled() (bool, error) {
-	p, err := Path()
-	if err != nil {
-		return false, err
-	}
-	return fileExists(p)
-}

@@ -136,16 +136,27 @@ var interfaceAddrs = net.InterfaceAddrs
 // localPublishable returns the first publishable address of this host's
 // interfaces (a host with a public address of its own).
 func localPublishable(allow []netip.Prefix) (netip.Addr, bool) {
-	addrs, err := interfaceAddrs()
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	for _, ia := range addrs {
-		if p, err := netip.ParsePrefix(ia.String()); err == nil && discovery.Publishable(p.Addr(), allow) {
-			return p.Addr().Unmap(), true
+	for _, a := range ownAddrs() {
+		if discovery.Publishable(a, allow) {
+			return a, true
 		}
 	}
 	return netip.Addr{}, false
+}
+
+// ownAddrs are this host's interface addresses, unmapped.
+func ownAddrs() []netip.Addr {
+	addrs, err := interfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	var out []netip.Addr
+	for _, ia := range addrs {
+		if p, err := netip.ParsePrefix(ia.String()); err == nil {
+			out = append(out, p.Addr().Unmap())
+		}
+	}
+	return out
 }
 
 // linkProber checks an entry point by the link handshake: a tincan node

@@ -151,18 +151,7 @@ func (o *overlayPart) listenIP() net.IP {
 }
 
 // isOwnAddr reports whether a is one of this host's interface addresses.
-func isOwnAddr(a netip.Addr) bool {
-	addrs, err := interfaceAddrs()
-	if err != nil {
-		return false
-	}
-	for _, ia := range addrs {
-		if p, err := netip.ParsePrefix(ia.String()); err == nil && p.Addr().Unmap() == a.Unmap() {
-			return true
-		}
-	}
-	return false
-}
+func isOwnAddr(a netip.Addr) bool { return slices.Contains(ownAddrs(), a.Unmap()) }
 
 // tcpMapLoop checks the TCP mapping once links exist, retries while fewer
 // than two peers answered, and re-checks every few minutes after.
