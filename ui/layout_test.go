@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"tincan/core/autostart"
+	"tincan/core/backup"
+	"tincan/core/identity"
 	"tincan/core/node"
 )
 
@@ -140,12 +145,16 @@ func sizeBackend() *memBackend {
 // TestScreenshotSizes opens the main window and every dialog at 480x360,
 // 800x600 and 1280x800, saves each as build/size-WxH-NAME.png, and checks
 // that each fits the window with no button over text; Escape closes each
-// dialog.
+// dialog. The window shows both panes with a handle between them, or in
+// the small window one at a time (build/size-480x360-list.png is the
+// list), and every contact's name is drawn whole. The settings show the
+// real start-at-login switch (an XDG entry under a temporary config
+// folder) and the real backup.
 func TestScreenshotSizes(t *testing.T) {
 	for _, size := range shotSizes {
 		t.Run(fmt.Sprintf("%vx%v", size.Width, size.Height), func(t *testing.T) {
 			b := sizeBackend()
-			m, p := open(t, &editBackend{memBackend: b})
+			m, p := openWith(t, &editBackend{memBackend: b}, realOptions(t))
 			fyne.CurrentApp().Settings().SetTheme(variant{theme.DefaultTheme(), theme.VariantLight})
 			m.now = func() time.Time { return time.Date(2025, 3, 14, 18, 0, 0, 0, time.Local) }
 			m.w.Resize(size)
@@ -156,6 +165,21 @@ func TestScreenshotSizes(t *testing.T) {
 			capture(t, m.w, name("main"))
 			checkLayout(t, m.w, name("main"))
 			checkHeader(t, m, name("main"))
+			checkPanes(t, m, name("main"), size.Width < narrowBelow)
+			if size.Width < narrowBelow {
+				test.Tap(m.backBtn)
+				p.settle()
+				capture(t, m.w, name("list"))
+				checkLayout(t, m.w, name("list"))
+				if !m.contacts.root.Visible() || m.panes.chat.Visible() {
+					t.Errorf("%s: Back should show the contact list in place of the conversation", name("list"))
+				}
+				checkNames(t, m, name("list"), 3)
+				m.selectContact("Ana Lima")
+				p.settle()
+			} else {
+				checkNames(t, m, name("main"), 3)
+			}
 
 			dialogs := []struct {
 				name string
@@ -166,7 +190,7 @@ func TestScreenshotSizes(t *testing.T) {
 				{"rotate", m.showRotate, func() bool { return m.rotateDialog != nil }},
 				{"addcontact", m.showAddContact, func() bool { return m.addDialog != nil }},
 				{"network", m.showNetwork, func() bool { return m.netDialog != nil && m.netDialog.policy.Selected != "" }},
-				{"settings", m.showSettings, func() bool { return m.settings != nil }},
+				{"settings", m.showSettings, func() bool { return m.settings != nil && !m.settings.login.Disabled() }},
 				{"details", func() { m.showDetails("Ana Lima") }, func() bool { return m.details != nil }},
 				{"switcher", m.showSwitcher, func() bool { return m.switcher != nil }},
 				{"rotated", func() {
@@ -181,6 +205,9 @@ func TestScreenshotSizes(t *testing.T) {
 				checkLayout(t, m.w, name(d.name))
 				if d.name == "mycard" {
 					checkCardReach(t, m, name(d.name))
+				}
+				if d.name == "settings" {
+					checkRealSettings(t, m, name(d.name))
 				}
 				pressKey(m.w, fyne.KeyEscape)
 				p.settle()
@@ -258,5 +285,55 @@ func checkCardReach(t *testing.T, m *Main, what string) {
 	})
 	if !found {
 		t.Errorf("%s: the fingerprint is not in the card dialog's scrolling body", what)
+	}
+}
+
+// openWith runs the main window over b with opts, as open does with none.
+func openWith(t *testing.T, b Backend, opts Options) (*Main, *pump) {
+	t.Helper()
+	test.NewTempApp(t)
+	p := newPump(t)
+	m := Run(fyne.CurrentApp(), b, opts)
+	t.Cleanup(m.Stop)
+	p.until(t, "the contact list loads", func() bool { return m.loaded })
+	return m, p
+}
+
+// realOptions are what cmd/tincan gives the window on Linux: the XDG
+// start-at-login entry (under a temporary config folder) and backups of a
+// home (a temporary one, with a file keystore).
+func realOptions(t *testing.T) Options {
+	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	home := t.TempDir()
+	ks := identity.NewFileKeystore(filepath.Join(home, "keys"))
+	return Options{
+		Autostart: autostart.Switch{Exe: "/usr/bin/tincan", Args: []string{"--hidden"}},
+		Backup: BackupFuncs{
+			Export: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
+				return backup.Export(ctx, home, ks, file, pass, backup.DefaultParams, progress)
+			},
+			Import: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
+				return backup.Import(ctx, file, pass, home, ks, progress)
+			},
+		},
+	}
+}
+
+// checkRealSettings fails unless the settings dialog offers the start-at-login
+// switch (read, enabled, no problem shown) and "Back up…".
+func checkRealSettings(t *testing.T, m *Main, what string) {
+	t.Helper()
+	d := m.settings
+	if d.login.Disabled() || d.problem.Visible() {
+		t.Errorf("%s: the start-at-login switch should be usable with no problem shown (disabled %v, problem %q)",
+			what, d.login.Disabled(), d.problem.Text)
+	}
+	found := false
+	for _, b := range shown[*widget.Button](m.w) {
+		found = found || b.Text == "Back up…"
+	}
+	if !found {
+		t.Errorf("%s: the settings offer no \"Back up…\"", what)
 	}
 }

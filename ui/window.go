@@ -82,6 +82,9 @@ type Main struct {
 	settings     *settingsDialog
 	details      *detailsDialog             // the contact details, while open
 	detailsBtn   *widget.Button             // the chat header's Details
+	backBtn      *widget.Button             // the chat header's Back, in a narrow window
+	backBox      *fyne.Container            // holds backBtn; hidden in a wide window
+	panes        *panes                     // the contact list beside the chat
 	rotated      *sheet                     // what a rotation did, while shown
 	switcher     *switcher                  // the quick switcher (Ctrl+K), while open
 	revokedNote  *revokedNote               // above a revoked contact's chat
@@ -221,12 +224,13 @@ func (m *Main) build() {
 	m.call = m.buildCall()
 
 	m.addDetailsButton()
+	m.addBackButton()
 	m.revokedNote = newRevokedNote()
 	m.chatPane = container.NewBorder(m.revokedNote.root, nil, nil, nil, m.chat.root)
-	split := container.NewHSplit(m.contacts.root, container.NewStack(m.nobody, m.chatPane))
-	split.Offset = 0.34
+	m.panes = newPanes(m.contacts.root, container.NewStack(m.nobody, m.chatPane), m.app.Preferences(), m.chatShown)
+	m.panes.onNarrow = m.setNarrow
 	content := container.New(windowLayout{m.call},
-		container.NewVBox(container.NewPadded(bar), widget.NewSeparator()), m.call.root, split)
+		container.NewVBox(container.NewPadded(bar), widget.NewSeparator()), m.call.root, m.panes.root)
 	m.call.holder = content
 	m.w.SetContent(content)
 }
@@ -317,6 +321,7 @@ func (m *Main) updateHint() {
 		m.hintAdd.Hide()
 	}
 	m.nobody.Refresh()
+	m.panes.relayout() // a narrow window shows the list, or the chat side
 }
 
 // selectContact opens name's chat ("" closes it) and loads its history.
@@ -340,6 +345,7 @@ func (m *Main) selectContact(name string) {
 	m.chat.show(c)
 	m.chat.root.Show()
 	m.updateRevokedNote()
+	m.panes.relayout()   // a narrow window shows the chat over the list
 	m.chatPane.Refresh() // lay the chat out: it was hidden
 	m.w.Canvas().Focus(m.chat.entry)
 
