@@ -37,7 +37,9 @@ func (p *peer) drain(ev event) []event {
 // together, each run of Msg and Ack events (with the Written reports among
 // them) is committed in one transaction through store.Batch, which other
 // contacts' batches and local sends may share, and only after that commit
-// are the messages acknowledged to the peer and delivered states reported.
+// are the messages acknowledged to the peer. Acks of our own messages are
+// reported Delivered as they arrive and recorded by the same commit (see
+// deliveredEarly).
 func (p *peer) onEvents(evs []event) {
 	for len(evs) > 0 {
 		n := 0
@@ -62,6 +64,7 @@ type outcome struct {
 	dup     bool
 	changed bool
 	card    bool // the ack was for a card update
+	early   bool // the ack's Delivered was reported before the commit
 	err     error
 }
 
@@ -92,9 +95,10 @@ func (p *peer) onBatch(evs []event) {
 	}
 	res := make([]outcome, len(live))
 	acked := map[store.MessageID]bool{}
-	for _, ev := range live {
+	for i, ev := range live {
 		if ev.kind == evAck {
 			acked[ev.id] = true
+			res[i].early = p.deliveredEarly(ev.id)
 		}
 	}
 	msgs := 0
@@ -163,13 +167,16 @@ func (p *peer) onBatch(evs []event) {
 				}
 				continue
 			}
-			p.reportSent(ev.id, true) // the writer's report may still be on its way
 			if res[i].err != nil {
 				if p.ctx.Err() == nil {
 					p.lose(fmt.Errorf("mark message delivered: %w", res[i].err), "internal error")
 				}
 				return
 			}
+			if res[i].early {
+				continue // reported before the commit
+			}
+			p.reportSent(ev.id, true) // the writer's report may still be on its way
 			delete(p.out.inflight, ev.id)
 			if res[i].changed {
 				p.m.emit(StateChanged{ContactID: p.id, ID: ev.id, State: store.Delivered})
@@ -181,6 +188,24 @@ func (p *peer) onBatch(evs []event) {
 		}
 	}
 	p.pump()
+}
+
+// deliveredEarly reports Delivered for an acknowledged message of the live
+// session at once, before the commit that records it: the contact has the
+// message durably (it acks only after its own commit), so Delivered is
+// already true. If the commit is lost (a crash, a full disk), the message
+// is still in the outbox: it is sent again, the contact's store drops the
+// duplicate and acks again, and that ack records it. Card updates and acks
+// of messages not in flight here (a repeat after a restart) wait for the
+// commit as before.
+func (p *peer) deliveredEarly(id store.MessageID) bool {
+	if _, card := p.out.cards[id]; card || p.out.inflight[id] == nil {
+		return false
+	}
+	p.reportSent(id, true) // recorded as Delivered by this batch
+	delete(p.out.inflight, id)
+	p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Delivered})
+	return true
 }
 
 // markSent records, in b, Sent for the messages reported Sent since the last

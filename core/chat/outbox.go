@@ -71,13 +71,15 @@ func (p *peer) pump() {
 				return
 			}
 			o.dirty = false
-			ob, err := p.m.cfg.Store.Outbox(p.ctx, p.id)
+			room := window - len(o.inflight)
+			ob, err := p.m.cfg.Store.OutboxAfter(p.ctx, p.id, o.cursor, room)
 			if err != nil {
 				if p.ctx.Err() == nil {
 					p.log.Error("read outbox", "err", err)
 				}
 				return
 			}
+			o.dirty = len(ob) == room // there may be more past these
 			for _, msg := range ob {
 				if msg.Seq > o.cursor && o.inflight[msg.ID] == nil {
 					o.pending = append(o.pending, msg)

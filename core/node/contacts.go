@@ -159,6 +159,7 @@ func (n *Node) fingerprint() []byte {
 
 // contactsChanged tells the parts that keep a copy of who our contacts are.
 func (n *Node) contactsChanged(ctx context.Context) {
+	n.views.forgetNames()
 	if n.ov != nil {
 		if err := n.ov.refreshContacts(ctx); err != nil {
 			n.log.Error("refresh overlay contacts", "err", err)

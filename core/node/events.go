@@ -31,23 +31,25 @@ func (n *Node) dispatch(ctx context.Context) {
 func (n *Node) convert(ctx context.Context, ev chat.Event) (Event, bool) {
 	switch e := ev.(type) {
 	case chat.MessageReceived:
-		c, err := n.st.ContactByID(ctx, e.Message.ContactID)
+		name, err := n.views.name(ctx, n.st, e.Message.ContactID)
 		if err != nil {
 			return Event{}, false
 		}
-		v := messageView(c.Name, e.Message)
+		v := messageView(name, e.Message)
 		return Event{Message: &v}, true
 	case chat.StateChanged:
-		c, err := n.st.ContactByID(ctx, e.ContactID)
+		name, err := n.views.name(ctx, n.st, e.ContactID)
 		if err != nil {
 			return Event{}, false
 		}
-		m, err := n.st.MessageByID(ctx, e.ContactID, store.Outgoing, e.ID)
-		if err != nil {
-			return Event{}, false
+		m, ok := n.views.outgoing(e.ID, e.State)
+		if !ok || m.ContactID != e.ContactID {
+			if m, err = n.st.MessageByID(ctx, e.ContactID, store.Outgoing, e.ID); err != nil {
+				return Event{}, false
+			}
 		}
 		m.State = e.State
-		v := messageView(c.Name, m)
+		v := messageView(name, m)
 		return Event{Message: &v}, true
 	case chat.CardUpdated:
 		n.contactsChanged(ctx) // a new key means a new fingerprint to answer

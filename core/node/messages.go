@@ -40,6 +40,7 @@ func (n *Node) Send(ctx context.Context, name, text string) (MessageView, error)
 		return MessageView{}, n.plainDiskFull("the message to "+c.Name, fmt.Errorf("queue message to %s: %w", c.Name, err))
 	}
 	v := messageView(c.Name, m)
+	n.views.sending(m)
 	n.publish(Event{Message: &v})
 	n.chat.Kick(c.ID)
 	return v, nil

@@ -41,6 +41,7 @@ type Options struct {
 
 // Node is one running tincan: identity, store and chat sessions.
 type Node struct {
+	views       viewCache // names and messages for events (viewcache.go)
 	home        string
 	ks          identity.Keystore
 	selfMu      sync.RWMutex

@@ -12,6 +12,7 @@ import (
 // operation leaves the others in the batch in place; the batch is rolled
 // back only when the function given to Store.Batch returns an error.
 type Batch struct {
+	s       *Store
 	ctx     context.Context
 	tx      *sql.Tx
 	stmts   map[string]*sql.Stmt // prepared once per batch, not once per message
@@ -23,7 +24,7 @@ func (b *Batch) stmt(query string) (*sql.Stmt, error) {
 	if st := b.stmts[query]; st != nil {
 		return st, nil
 	}
-	st, err := b.tx.PrepareContext(b.ctx, query)
+	st, err := b.s.txStmt(b.ctx, b.tx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +41,7 @@ func (b *Batch) requireContact(id int64) error {
 	if b.checked[id] {
 		return nil
 	}
-	if err := requireContact(b.ctx, b.tx, id); err != nil {
+	if err := b.s.requireContactTx(b.ctx, b.tx, id); err != nil {
 		return err
 	}
 	if b.checked == nil {
@@ -55,7 +56,7 @@ func (b *Batch) requireContact(id int64) error {
 // transaction (group commit, see groupTx); an error from fn undoes only fn's
 // changes.
 func (s *Store) Batch(ctx context.Context, fn func(b *Batch) error) error {
-	return s.groupTx(ctx, func(tx *sql.Tx) error { return fn(&Batch{ctx: ctx, tx: tx}) })
+	return s.groupTx(ctx, func(tx *sql.Tx) error { return fn(&Batch{s: s, ctx: ctx, tx: tx}) })
 }
 
 // MarkSent moves an outgoing message from Queued to Sent (no-op if already
@@ -64,7 +65,7 @@ func (b *Batch) MarkSent(contactID int64, id MessageID) error {
 	if err := b.requireContact(contactID); err != nil {
 		return err
 	}
-	st, err := b.stmt(`UPDATE messages SET state = ? WHERE contact_id = ? AND direction = ? AND id = ? AND state = ?`)
+	st, err := b.stmt(qMarkSent)
 	if err != nil {
 		return err
 	}
@@ -92,9 +93,7 @@ func (b *Batch) MarkDelivered(contactID int64, id MessageID) (bool, error) {
 	if err := b.requireContact(contactID); err != nil {
 		return false, err
 	}
-	st, err := b.stmt(`UPDATE messages SET state = ?
-		 WHERE contact_id = ? AND direction = ? AND id = ? AND state IN (?, ?)
-		 RETURNING seq`)
+	st, err := b.stmt(qMarkDelivered)
 	if err != nil {
 		return false, err
 	}
@@ -106,7 +105,7 @@ func (b *Batch) MarkDelivered(contactID int64, id MessageID) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	del, err := b.stmt(`DELETE FROM outbox WHERE seq = ?`)
+	del, err := b.stmt(qDropFromOutbox)
 	if err != nil {
 		return false, err
 	}
@@ -124,10 +123,7 @@ func (b *Batch) SaveIncoming(m Message) (saved Message, dup bool, err error) {
 	m.Direction, m.State, m.Read = Incoming, Received, false
 	m.At = fromNanos(toNanos(time.Now()))
 	m.SentAt = fromNanos(toNanos(m.SentAt))
-	st, err := b.stmt(`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, 0)
-		 ON CONFLICT (contact_id, direction, id) DO NOTHING
-		 RETURNING seq`)
+	st, err := b.stmt(qSaveIncoming)
 	if err != nil {
 		return Message{}, false, err
 	}
@@ -145,3 +141,16 @@ func (b *Batch) SaveIncoming(m Message) (saved Message, dup bool, err error) {
 	}
 	return m, false, nil
 }
+
+// Queries run in transactions, prepared once (see keep in stmts.go).
+var (
+	qMarkSent      = keep(`UPDATE messages SET state = ? WHERE contact_id = ? AND direction = ? AND id = ? AND state = ?`)
+	qMarkDelivered = keep(`UPDATE messages SET state = ?
+		 WHERE contact_id = ? AND direction = ? AND id = ? AND state IN (?, ?)
+		 RETURNING seq`)
+	qDropFromOutbox = keep(`DELETE FROM outbox WHERE seq = ?`)
+	qSaveIncoming   = keep(`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+		 ON CONFLICT (contact_id, direction, id) DO NOTHING
+		 RETURNING seq`)
+)

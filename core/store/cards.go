@@ -65,8 +65,10 @@ func (s *Store) CardUpdate(ctx context.Context, contactID int64) (CardUpdate, er
 	var u CardUpdate
 	var id []byte
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT `+cardUpdateCols+` FROM card_updates WHERE contact_id = ?`, contactID).
-		Scan(&u.ContactID, &id, &u.Card, &u.PinnedFP, &at)
+	st, err := s.prepared(ctx, `SELECT `+cardUpdateCols+` FROM card_updates WHERE contact_id = ?`)
+	if err == nil {
+		err = st.QueryRowContext(ctx, contactID).Scan(&u.ContactID, &id, &u.Card, &u.PinnedFP, &at)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return CardUpdate{}, fmt.Errorf("card update for contact %d: %w", contactID, ErrNotFound)
 	}

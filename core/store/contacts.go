@@ -119,8 +119,11 @@ func (s *Store) ContactByFingerprint(ctx context.Context, fp []byte) (Contact, e
 
 // contactWhere returns the one contact matching cond, or ErrNotFound.
 func (s *Store) contactWhere(ctx context.Context, what, cond string, arg any) (Contact, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+contactCols+` FROM contacts WHERE `+cond, arg)
-	c, err := scanContact(row)
+	st, err := s.prepared(ctx, `SELECT `+contactCols+` FROM contacts WHERE `+cond)
+	if err != nil {
+		return Contact{}, fmt.Errorf("%s: %w", what, err)
+	}
+	c, err := scanContact(st.QueryRowContext(ctx, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Contact{}, fmt.Errorf("%s: %w", what, ErrNotFound)
 	}

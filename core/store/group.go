@@ -132,12 +132,15 @@ func (s *Store) lead(ctx context.Context, q *groupQueue) {
 	// The group outlives the leader's own cancellation: others' work is in it.
 	err := s.inTx(context.WithoutCancel(ctx), nil, func(tx *sql.Tx) error {
 		for i, r := range group {
-			errs[i] = savepoint(ctx, tx, r.fn)
+			errs[i] = s.savepoint(ctx, tx, r.fn)
 		}
 		return nil
 	})
-	if err == nil && groupHook != nil {
-		groupHook(len(group))
+	if err == nil {
+		s.wroteMessages()
+		if groupHook != nil {
+			groupHook(len(group))
+		}
 	}
 	for i, r := range group {
 		if err != nil {
@@ -150,17 +153,24 @@ func (s *Store) lead(ctx context.Context, q *groupQueue) {
 
 // savepoint runs fn inside a SAVEPOINT of tx, undoing fn's changes if it
 // fails.
-func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
+func (s *Store) savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) (err error) {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT grp`); err != nil {
+	exec := func(query string) error {
+		st, err := s.txStmt(ctx, tx, query)
+		if err == nil {
+			_, err = st.ExecContext(ctx)
+		}
+		return err
+	}
+	if err := exec(qSavepoint); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			tx.ExecContext(ctx, `ROLLBACK TO grp`)
+			exec(qRollbackTo)
 		}
-		if _, rerr := tx.ExecContext(ctx, `RELEASE grp`); rerr != nil && err == nil {
+		if rerr := exec(qRelease); rerr != nil && err == nil {
 			err = fmt.Errorf("release savepoint: %w", rerr)
 		}
 	}()
@@ -168,3 +178,10 @@ func savepoint(ctx context.Context, tx *sql.Tx, fn func(tx *sql.Tx) error) (err 
 	ok = err == nil
 	return err
 }
+
+// The savepoint of each writer in a group, prepared once (see keep).
+var (
+	qSavepoint  = keep(`SAVEPOINT grp`)
+	qRollbackTo = keep(`ROLLBACK TO grp`)
+	qRelease    = keep(`RELEASE grp`)
+)

@@ -9,17 +9,14 @@ import (
 
 // MessageByID returns one message of the contact, or ErrNotFound.
 func (s *Store) MessageByID(ctx context.Context, contactID int64, dir Direction, id MessageID) (Message, error) {
+	st, err := s.prepared(ctx, `SELECT `+msgCols+` FROM messages WHERE contact_id = ? AND direction = ? AND id = ?`)
 	var m Message
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		m, err = scanMessage(tx.QueryRowContext(ctx,
-			`SELECT `+msgCols+` FROM messages WHERE contact_id = ? AND direction = ? AND id = ?`,
-			contactID, dir, id[:]))
+	if err == nil {
+		m, err = scanMessage(st.QueryRowContext(ctx, contactID, dir, id[:]))
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			err = ErrNotFound
 		}
-		return err
-	})
+	}
 	if err != nil {
 		return Message{}, fmt.Errorf("message %x of contact %d: %w", id, contactID, err)
 	}

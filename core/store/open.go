@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -24,6 +25,11 @@ const maxConns = 4
 type Store struct {
 	db      *sql.DB
 	writing chan struct{}
+	stmts   sync.Map // query -> *sql.Stmt kept for the store's lifetime (stmts.go)
+
+	wrote     chan struct{} // cap 1: a commit happened (wakes the indexer, see fts.go)
+	stopIndex chan struct{} // closed by Close
+	indexDone chan struct{} // closed when the indexer has stopped
 }
 
 // Open opens (creating if needed) the database at path, owner-only, in WAL
@@ -48,6 +54,7 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
+	s.prepareKept(context.Background())
 	// SQLite gives the -wal and -shm files the database file's mode; make
 	// sure of it whatever created them.
 	for _, p := range []string{abs + "-wal", abs + "-shm"} {
@@ -56,11 +63,20 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("open store %s: %w", abs, err)
 		}
 	}
+	s.wrote, s.stopIndex, s.indexDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	go s.indexLoop(s.stopIndex)
 	return s, nil
 }
 
-// Close closes the database.
+// Close stops the search indexer and closes the database.
 func (s *Store) Close() error {
+	select {
+	case <-s.stopIndex:
+	default:
+		close(s.stopIndex)
+	}
+	<-s.indexDone
+	s.closeStmts()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}

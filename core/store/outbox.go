@@ -26,9 +26,11 @@ func (s *Store) Enqueue(ctx context.Context, m Message) (Message, error) {
 	m.SentAt = fromNanos(toNanos(m.SentAt))
 
 	err := s.groupTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx,
-			`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+		ins, err := s.txStmt(ctx, tx, qEnqueueMessage)
+		if err != nil {
+			return err
+		}
+		res, err := ins.ExecContext(ctx,
 			m.ContactID, m.Direction, m.ID[:], m.Body, toNanos(m.SentAt), toNanos(m.At), m.State)
 		switch {
 		case isForeignKey(err):
@@ -41,8 +43,11 @@ func (s *Store) Enqueue(ctx context.Context, m Message) (Message, error) {
 		if m.Seq, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO outbox (seq, contact_id) VALUES (?, ?)`, m.Seq, m.ContactID)
+		queue, err := s.txStmt(ctx, tx, qEnqueueOutbox)
+		if err != nil {
+			return err
+		}
+		_, err = queue.ExecContext(ctx, m.Seq, m.ContactID)
 		return err
 	})
 	if err != nil {
@@ -55,13 +60,14 @@ func (s *Store) Enqueue(ctx context.Context, m Message) (Message, error) {
 func (s *Store) Outbox(ctx context.Context, contactID int64) ([]Message, error) {
 	var out []Message
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
+		if err := s.requireContactTx(ctx, tx, contactID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx,
-			`SELECT `+msgCols+` FROM messages
-			 WHERE seq IN (SELECT seq FROM outbox WHERE contact_id = ?)
-			 ORDER BY seq`, contactID)
+		q, err := s.txStmt(ctx, tx, qOutbox)
+		if err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, contactID)
 		if err != nil {
 			return err
 		}
@@ -71,6 +77,33 @@ func (s *Store) Outbox(ctx context.Context, contactID int64) ([]Message, error) 
 	})
 	if err != nil {
 		return nil, fmt.Errorf("outbox of contact %d: %w", contactID, err)
+	}
+	return out, nil
+}
+
+// OutboxAfter returns up to limit of the contact's unacknowledged outgoing
+// messages with Seq above after, in Seq order: what a sender has not yet
+// queued, without reading again what it has.
+func (s *Store) OutboxAfter(ctx context.Context, contactID, after int64, limit int) ([]Message, error) {
+	var out []Message
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := s.requireContactTx(ctx, tx, contactID); err != nil {
+			return err
+		}
+		q, err := s.txStmt(ctx, tx, qOutboxAfter)
+		if err != nil {
+			return err
+		}
+		rows, err := q.QueryContext(ctx, contactID, after, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out, err = collectMessages(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox of contact %d after %d: %w", contactID, after, err)
 	}
 	return out, nil
 }
@@ -139,3 +172,16 @@ func (s *Store) ResetSent(ctx context.Context, contactID int64) error {
 	}
 	return nil
 }
+
+// Queries run in transactions, prepared once (see keep in stmts.go).
+var (
+	qEnqueueMessage = keep(`INSERT INTO messages (contact_id, direction, id, body, sent_at, at, state, read)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, 0)`)
+	qEnqueueOutbox = keep(`INSERT INTO outbox (seq, contact_id) VALUES (?, ?)`)
+	qOutbox        = keep(`SELECT ` + msgCols + ` FROM messages
+			 WHERE seq IN (SELECT seq FROM outbox WHERE contact_id = ?)
+			 ORDER BY seq`)
+	qOutboxAfter = keep(`SELECT ` + msgCols + ` FROM messages
+			 WHERE seq IN (SELECT seq FROM outbox WHERE contact_id = ? AND seq > ? ORDER BY seq LIMIT ?)
+			 ORDER BY seq`)
+)

@@ -20,13 +20,17 @@ const (
 // text has all the words of query, each as a word or the start of one
 // ("hel" finds "Hello"; case and accents are ignored), newest first, at most
 // limit (clamped to 1..500). A query with no letters or digits finds
-// nothing. It uses the FTS5 index that migration 5 builds.
+// nothing. It uses the FTS5 index that migration 5 builds, first indexing what
+// the indexer has not reached yet (see fts.go).
 func (s *Store) Search(ctx context.Context, query string, limit int) ([]Message, error) {
 	match := matchExpr(query)
 	if match == "" {
 		return nil, nil
 	}
 	limit = min(max(limit, 1), searchMax)
+	if err := s.catchUpIndex(ctx); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
 	var out []Message
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx,

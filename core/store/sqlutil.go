@@ -63,9 +63,18 @@ func (s *Store) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.T
 }
 
 // requireContact returns ErrNotFound unless the contact exists.
-func requireContact(ctx context.Context, q querier, id int64) error {
+func requireContact(ctx context.Context, q any, id int64) error {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM contacts WHERE id = ?`, id).Scan(&one)
+	var row *sql.Row
+	switch q := q.(type) {
+	case *sql.Stmt:
+		row = q.QueryRowContext(ctx, id)
+	case querier:
+		row = q.QueryRowContext(ctx, `SELECT 1 FROM contacts WHERE id = ?`, id)
+	default:
+		panic("requireContact: neither a statement nor a querier")
+	}
+	err := row.Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("contact %d: %w", id, ErrNotFound)
 	}
@@ -73,6 +82,15 @@ func requireContact(ctx context.Context, q querier, id int64) error {
 		return fmt.Errorf("contact %d: %w", id, err)
 	}
 	return nil
+}
+
+// requireContactTx is requireContact with the kept statement.
+func (s *Store) requireContactTx(ctx context.Context, tx *sql.Tx, id int64) error {
+	st, err := s.txStmt(ctx, tx, qContactExists)
+	if err != nil {
+		return fmt.Errorf("contact %d: %w", id, err)
+	}
+	return requireContact(ctx, st, id)
 }
 
 // sqliteCode returns the extended result code of a SQLite error, or 0.
@@ -121,3 +139,8 @@ func fromNanos(n int64) time.Time {
 	}
 	return time.Unix(0, n).UTC()
 }
+
+// Queries run in transactions, prepared once (see keep in stmts.go).
+var (
+	qContactExists = keep(`SELECT 1 FROM contacts WHERE id = ?`)
+)
