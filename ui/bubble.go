@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image/color"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,8 +28,7 @@ type bubble struct {
 	now    func() time.Time
 
 	bg    *canvas.Rectangle
-	text  *widget.Label
-	hit   *textHit // over the text: its own right-click menu, the rest to the text
+	text  *bubbleText
 	links *linkList
 	meta  *canvas.Text
 	icon  *widget.Icon // shown on system lines only
@@ -45,14 +43,12 @@ func newBubble(m node.MessageView, now func() time.Time) *bubble {
 	b := &bubble{now: now}
 	b.bg = canvas.NewRectangle(color.Transparent)
 	b.bg.CornerRadius = theme.Padding() * 3
-	b.text = widget.NewLabel("")
-	b.text.Wrapping = fyne.TextWrapWord
-	b.text.Selectable = true
+	b.text = newBubbleText()
+	b.text.onMenu = b.showMenu
 	b.meta = canvas.NewText("", color.Black)
 	b.meta.TextSize = theme.CaptionTextSize()
 	b.icon = widget.NewIcon(phoneIcon)
 	b.icon.Hide()
-	b.hit = newTextHit(b)
 	b.links = newLinkList(func(u string) {
 		if b.onLink != nil {
 			b.onLink(u)
@@ -119,8 +115,7 @@ func (b *bubble) layoutFor(width float32) geometry {
 	metaW := fyne.MeasureText(b.meta.Text, b.meta.TextSize, b.meta.TextStyle).Width
 	bw := max(b.naturalWidth(maxW), metaW+2*inner, b.links.naturalWidth())
 	bw = max(min(bw, maxW), 1)
-	b.text.Resize(fyne.NewSize(bw, b.text.Size().Height))
-	th := b.text.MinSize().Height
+	th := b.text.heightFor(bw)
 	var metaH float32
 	if b.meta.Text != "" {
 		metaH = fyne.MeasureText("0", b.meta.TextSize, b.meta.TextStyle).Height
@@ -136,17 +131,7 @@ func (b *bubble) layoutFor(width float32) geometry {
 // naturalWidth is the width the text needs unwrapped (capped at limit),
 // padding included.
 func (b *bubble) naturalWidth(limit float32) float32 {
-	inner := theme.InnerPadding()
-	size := theme.TextSize()
-	var w float32
-	for _, line := range strings.Split(b.msg.Text, "\n") {
-		lw := fyne.MeasureText(line, size, fyne.TextStyle{}).Width + 2*inner + 1
-		if lw >= limit {
-			return limit
-		}
-		w = max(w, lw)
-	}
-	return w
+	return min(b.text.naturalWidth(), limit)
 }
 
 // heightFor is the bubble's height when it is width wide.
@@ -185,8 +170,6 @@ func (r *bubbleRenderer) Layout(size fyne.Size) {
 	b.bg.Resize(fyne.NewSize(g.width, g.height))
 	b.text.Move(fyne.NewPos(g.x, 0))
 	b.text.Resize(fyne.NewSize(g.width, g.textHeight))
-	b.hit.Move(b.text.Position())
-	b.hit.Resize(b.text.Size())
 	inner := theme.InnerPadding()
 	b.links.Move(fyne.NewPos(g.x+inner/2, g.textHeight-inner*0.5))
 	b.links.Resize(fyne.NewSize(g.width-inner, g.linksHeight))
@@ -231,7 +214,7 @@ func bubbleColors(out bool, state string) (fill, meta color.Color) {
 }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.b.bg, r.b.icon, r.b.text, r.b.hit, r.b.links, r.b.meta}
+	return []fyne.CanvasObject{r.b.bg, r.b.icon, r.b.text, r.b.links, r.b.meta}
 }
 
 func (r *bubbleRenderer) Destroy() {}

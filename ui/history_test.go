@@ -249,7 +249,7 @@ func TestCopyPutsTheMessageOnTheClipboard(t *testing.T) {
 	bub := shown[*bubble](m.w)[0]
 	clip := fyne.CurrentApp().Clipboard()
 	clip.SetContent("what was there")
-	bub.hit.TappedSecondary(&fyne.PointEvent{AbsolutePosition: fyne.NewPos(300, 200)})
+	bub.text.TappedSecondary(&fyne.PointEvent{AbsolutePosition: fyne.NewPos(300, 200)})
 	menu := bub.menu()
 	if len(m.w.Canvas().Overlays().List()) == 0 {
 		t.Fatal("a right click on a message shows no menu")
@@ -263,7 +263,7 @@ func TestCopyPutsTheMessageOnTheClipboard(t *testing.T) {
 	}
 	// A double click selects a word (the click goes through to the text);
 	// Copy then copies only that.
-	bub.hit.DoubleTapped(&fyne.PointEvent{Position: fyne.NewPos(theme.InnerPadding()+4, theme.InnerPadding()+4)})
+	bub.text.DoubleTapped(&fyne.PointEvent{Position: fyne.NewPos(theme.InnerPadding()+4, theme.InnerPadding()+4)})
 	if sel := bub.text.SelectedText(); sel != "message" {
 		t.Fatalf("a double click on the first word selected %q", sel)
 	}

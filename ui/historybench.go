@@ -7,9 +7,21 @@ package ui
 // conversation's first message is loaded and in view. Call it on the UI
 // goroutine.
 func (m *Main) ScrollChatUp() (held, built int, top bool) {
+	return m.scrollChatTo(func(float32, float32) float32 { return 0 })
+}
+
+// ScrollChatScreenUp is for measurements too: it scrolls the open chat up
+// by one screen, as a user paging up would, so every message comes into
+// view on the way. It reports what ScrollChatUp does. Call it on the UI
+// goroutine.
+func (m *Main) ScrollChatScreenUp() (held, built int, top bool) {
+	return m.scrollChatTo(func(off, view float32) float32 { return off - view })
+}
+
+func (m *Main) scrollChatTo(to func(off, view float32) float32) (held, built int, top bool) {
 	m.wireChat() // in case newMain has not
 	tl := m.chat.tl
-	tl.setOffset(0)
+	tl.setOffset(to(tl.scroll.Offset.Y, tl.scroll.Size().Height))
 	tl.refresh()
 	tl.viewMoved()
 	return len(tl.msgs), len(tl.box.Objects), tl.atStart && len(tl.msgs) > 0 && tl.scroll.Offset.Y == 0

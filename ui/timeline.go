@@ -221,12 +221,14 @@ func (t *timeline) setWidth(w float32) {
 	}
 }
 
-// anchor is the first row in view and how far above the view's top it
-// starts, to put the view back on it after rows change.
+// anchor is the first message (or the unread divider) in view and how far
+// below the view's top it starts, to put the view back on it after rows
+// change. A day separator is no anchor: a page of older messages from the
+// same day puts that day's separator above them, far from where it was.
 func (t *timeline) anchor() (key string, delta float32) {
 	off := t.scroll.Offset.Y
 	for i, r := range t.rows {
-		if t.tops[i]+t.heights[i] > off {
+		if t.tops[i]+t.heights[i] > off && r.kind != rowDay {
 			return r.key, t.tops[i] - off
 		}
 	}

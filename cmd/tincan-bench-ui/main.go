@@ -1,10 +1,11 @@
 // Command tincan-bench-ui measures the real main window (run it under
 // Xvfb); -measure picks what, one file each:
 //
-//   - rss (main.go): memory with a long conversation: it makes a home whose
-//     one contact has 100,000 messages, opens that conversation, scrolls to
-//     its first message page by page, and prints the process's peak and
-//     current resident memory (VmHWM, VmRSS).
+//   - rss (rss.go): memory with a long conversation: it makes a home whose
+//     one contact has 100,000 messages, opens that conversation, scrolls up
+//     a screen at a time to its first message, and prints the Go heap and
+//     the process's resident memory with the first page shown (the
+//     baseline) and after scrolling, both after a collection.
 //
 //   - idle (idle.go): CPU at rest in a 200-message conversation, with the
 //     composer focused and then unfocused.
@@ -22,18 +23,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 
 	"tincan/core/identity"
 	"tincan/core/node"
 	"tincan/core/store"
-	"tincan/ui"
 )
 
 func main() {
@@ -46,7 +41,7 @@ func main() {
 		var err error
 		switch strings.TrimSpace(what) {
 		case "rss":
-			err = run(*count)
+			err = runRSS(*count)
 		case "idle":
 			err = runIdle(*idleFor)
 		default:
@@ -57,80 +52,6 @@ func main() {
 			os.Exit(1)
 		}
 	}
-}
-
-func run(count int) error {
-	dir, err := os.MkdirTemp("", "tincan-bench-ui")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	start := time.Now()
-	n, err := home(dir, count)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	fmt.Printf("home with %d messages in one conversation made in %.1f s\n", count, time.Since(start).Seconds())
-	before := status()
-
-	a := app.NewWithID("org.tincan.bench-ui")
-	m := ui.Run(a, n, ui.Options{NoTray: true})
-	m.Window().Resize(fyne.NewSize(920, 620))
-	errc := make(chan error, 1)
-	go func() {
-		errc <- drive(m)
-		fyne.Do(a.Quit)
-	}()
-	a.Run()
-	m.Stop()
-	if err := <-errc; err != nil {
-		return err
-	}
-	after := status()
-	fmt.Printf("before the window: VmHWM %s, VmRSS %s\n", before["VmHWM"], before["VmRSS"])
-	fmt.Printf("after scrolling %d messages to the top: VmHWM %s, VmRSS %s\n", count, after["VmHWM"], after["VmRSS"])
-	return nil
-}
-
-// live prints, after a collection, the Go heap in use and the process's
-// resident memory: whether what the window keeps grows with the messages
-// scrolled past, or only what the collector has not handed back yet.
-func live() {
-	runtime.GC()
-	debug.FreeOSMemory()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Printf("  after a collection: Go heap in use %d MiB, VmRSS %s\n", ms.HeapInuse>>20, status()["VmRSS"])
-}
-
-// drive opens Ben's chat and scrolls up until the first message shows.
-func drive(m *ui.Main) error {
-	time.Sleep(time.Second) // the window opens and the contact list loads
-	fyne.DoAndWait(func() { m.OpenChat("Ben") })
-	time.Sleep(time.Second)
-	start := time.Now()
-	deadline := start.Add(10 * time.Minute)
-	maxHeld, maxBuilt, steps := 0, 0, 0
-	for {
-		var held, built int
-		var top bool
-		fyne.DoAndWait(func() { held, built, top = m.ScrollChatUp() })
-		maxHeld, maxBuilt, steps = max(maxHeld, held), max(maxBuilt, built), steps+1
-		if steps%200 == 0 || top {
-			live()
-		}
-		if top {
-			break
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the first message did not show within 10 minutes (%d steps)", steps)
-		}
-		time.Sleep(20 * time.Millisecond) // a page loads off the UI goroutine
-	}
-	fmt.Printf("scrolled to the first message in %.1f s (%d steps); at most %d messages held and %d rows built at once\n",
-		time.Since(start).Seconds(), steps, maxHeld, maxBuilt)
-	return nil
 }
 
 // home makes Ana's home with Ben as a contact and count messages between
@@ -207,7 +128,8 @@ func fill(path string, count int) error {
 			return err
 		}
 	}
-	return nil
+	// Read: the chat opens at the newest message, not at the first unread.
+	return st.MarkRead(ctx, cs[0].ID)
 }
 
 // status reads /proc/self/status.
