@@ -305,17 +305,24 @@ func openWith(t *testing.T, b Backend, opts Options) (*Main, *pump) {
 func realOptions(t *testing.T) Options {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	home := t.TempDir()
-	ks := identity.NewFileKeystore(filepath.Join(home, "keys"))
 	return Options{
 		Autostart: autostart.Switch{Exe: "/usr/bin/tincan", Args: []string{"--hidden"}},
-		Backup: BackupFuncs{
-			Export: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
-				return backup.Export(ctx, home, ks, file, pass, backup.DefaultParams, progress)
-			},
-			Import: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
-				return backup.Import(ctx, file, pass, home, ks, progress)
-			},
+		Backup:    realBackup(t),
+	}
+}
+
+// realBackup backs up and restores a temporary home with a file keystore,
+// through core/backup as cmd/tincan does.
+func realBackup(t *testing.T) BackupFuncs {
+	t.Helper()
+	home := t.TempDir()
+	ks := identity.NewFileKeystore(filepath.Join(home, "keys"))
+	return BackupFuncs{
+		Export: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
+			return backup.Export(ctx, home, ks, file, pass, backup.DefaultParams, progress)
+		},
+		Import: func(ctx context.Context, file string, pass []byte, progress func(done, total int64)) error {
+			return backup.Import(ctx, file, pass, home, ks, progress)
 		},
 	}
 }

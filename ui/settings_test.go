@@ -9,23 +9,26 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"tincan/core/autostart"
 )
 
+// The start-at-login switch writes and removes the XDG autostart entry;
+// build/settings.png shows the dialog as a user with it on sees it, with
+// the notification setting and the real backup.
 func TestSettingsSwitchWritesAndRemovesTheAutostartEntry(t *testing.T) {
+	backup := realBackup(t)
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	entry := filepath.Join(cfg, "autostart", "tincan.desktop")
-	b := newMemBackend("Me")
-	test.NewTempApp(t)
-	p := newPump(t)
-	m := Run(test.NewTempApp(t), b, Options{Autostart: autostart.Switch{
+	b := &editBackend{memBackend: newMemBackend("Sam")}
+	m, p := openWith(t, b, Options{Backup: backup, Autostart: autostart.Switch{
 		Exe: "/usr/bin/tincan", Args: []string{"--hidden", "--home", "/home/me/other tincan"}}})
-	t.Cleanup(m.Stop)
-	p.until(t, "the contact list loads", func() bool { return m.loaded })
+	fyne.CurrentApp().Settings().SetTheme(variant{theme.DefaultTheme(), theme.VariantLight})
 
 	test.Tap(findButton(t, m.w, "Settings"))
 	d := m.settings
@@ -49,7 +52,9 @@ func TestSettingsSwitchWritesAndRemovesTheAutostartEntry(t *testing.T) {
 	if !d.login.Checked || d.problem.Visible() {
 		t.Fatalf("the switch should stay on with no problem shown (checked %v, problem %q)", d.login.Checked, d.problem.Text)
 	}
+	p.settle()
 	capture(t, m.w, "settings")
+	checkRealSettings(t, m, "settings")
 
 	// Closed and opened again, the dialog reads the setting from disk.
 	test.Tap(findButton(t, m.w, "Close"))
