@@ -23,8 +23,65 @@ func (v *chatView) clear() {
 // setHistory shows msgs, the newest messages of the chat (oldest first),
 // keeping any message that arrived while they loaded and the furthest state
 // each message reached. With unread messages it lands on the first of them,
-// under a divider; otherwise at the bottom.
+// under a divider; otherwise at the bottom. When more messages are unread
+// than msgs holds, it first loads older pages (off the UI goroutine) until
+// the first unread one is in.
 func (v *chatView) setHistory(msgs []node.MessageView) {
+	atStart := len(msgs) < v.historyLimit
+	need := v.unreadAtOpen - incomingCount(msgs)
+	if need > 0 && !atStart && len(msgs) > 0 && v.page != nil {
+		v.loadingOlder, v.loadingNewer = true, true // no paging from the view meanwhile
+		v.loadUnread(msgs, need, true)
+		return
+	}
+	v.showHistory(msgs, atStart, true, firstUnread(msgs, v.unreadAtOpen))
+}
+
+// loadUnread loads the page above have (oldest first; atEnd: it ends with
+// the newest message) while need unread messages are still above it, then
+// shows the window around the first unread message.
+func (v *chatView) loadUnread(have []node.MessageView, need int, atEnd bool) {
+	gen, name := v.gen, v.contact.Name
+	v.page(name, true, have[0].ID, func(page []node.MessageView, err error) {
+		if gen != v.gen {
+			return
+		}
+		if err != nil {
+			slog.Error("load history page", "contact", name, "err", err)
+			v.showHistory(have, false, atEnd, "")
+			return
+		}
+		atStart := len(page) < pageSize
+		k := incomingCount(page)
+		have = append(append(make([]node.MessageView, 0, len(page)+len(have)), page...), have...)
+		if len(have) > windowMax { // keep the oldest: the first unread is further up
+			have, atEnd = have[:windowMax], false
+		}
+		if k >= need || atStart || len(page) == 0 {
+			v.showHistory(have, atStart, atEnd, firstUnread(page, need))
+			return
+		}
+		v.loadUnread(have, need-k, atEnd)
+	})
+}
+
+// incomingCount counts the incoming messages of msgs.
+func incomingCount(msgs []node.MessageView) int {
+	n := 0
+	for _, m := range msgs {
+		if incoming(m) {
+			n++
+		}
+	}
+	return n
+}
+
+// showHistory shows msgs (oldest first) with the divider above the
+// message unread ("" none), keeping the furthest state each message
+// reached and, when msgs ends with the newest message, any message that
+// arrived while they loaded.
+func (v *chatView) showHistory(msgs []node.MessageView, atStart, atEnd bool, unread string) {
+	v.loadingOlder, v.loadingNewer = false, false
 	old := map[string]node.MessageView{}
 	for _, m := range v.tl.msgs {
 		old[m.ID] = m
@@ -39,12 +96,12 @@ func (v *chatView) setHistory(msgs []node.MessageView) {
 		out = append(out, m)
 	}
 	for _, m := range v.tl.msgs {
-		if !seen[m.ID] {
+		if !seen[m.ID] && atEnd {
 			out = append(out, m)
 		}
 	}
-	v.tl.firstUnread = firstUnread(out, v.unreadAtOpen)
-	v.tl.set(out, len(msgs) < v.historyLimit, true)
+	v.tl.firstUnread = unread
+	v.tl.set(out, atStart, atEnd)
 	v.changed()
 	if top, ok := v.tl.rowTop("unread"); ok {
 		v.tl.setOffset(top - dayHeight())

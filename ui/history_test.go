@@ -200,6 +200,66 @@ func TestUnreadDividerAtTheFirstUnread(t *testing.T) {
 	}
 }
 
+func TestUnreadDividerBeyondTheFirstPage(t *testing.T) {
+	for _, unread := range []int{500, 1500} {
+		t.Run(fmt.Sprint(unread), func(t *testing.T) {
+			b := withHistory(300)
+			b.mu.Lock()
+			for i := range unread {
+				b.newMessageLocked("Ana", "in", fmt.Sprintf("unread %d", i), stateReceived)
+			}
+			b.contacts[0].Unread = unread
+			b.mu.Unlock()
+			m, p := openWired(t, b)
+			m.selectContact("Ana")
+			tl := m.chat.tl
+			p.until(t, "the chat opens at the unread divider", func() bool {
+				_, ok := tl.rowTop("unread")
+				return ok && tl.scroll.Size().Height > 200
+			})
+			p.settle()
+			i := -1
+			for j, r := range tl.rows {
+				if r.kind == rowUnread {
+					i = j
+				}
+			}
+			if tl.rows[i+1].kind != rowMessage || tl.msgs[tl.rows[i+1].msg].Text != "unread 0" {
+				t.Fatalf("the divider should stand above the first of %d unread messages, not above %q",
+					unread, tl.msgs[tl.rows[i+1].msg].Text)
+			}
+			above := i - 1
+			for above > 0 && tl.rows[above].kind != rowMessage {
+				above--
+			}
+			if got := tl.msgs[tl.rows[above].msg].Text; got != "message 299" {
+				t.Fatalf("the message above the divider is %q, want the last one read", got)
+			}
+			if top, off := tl.tops[i], tl.scroll.Offset.Y; top < off || top > off+tl.scroll.Size().Height/2 {
+				t.Fatalf("the chat should open at the divider (divider at %v, view from %v)", top, off)
+			}
+			if len(tl.msgs) > windowMax {
+				t.Fatalf("the chat holds %d messages, more than its window of %d", len(tl.msgs), windowMax)
+			}
+			if tl.pinned {
+				t.Fatal("the view should stay on the divider, not follow the bottom")
+			}
+			// Down to the newest message: the pages below come back.
+			for k := 0; !tl.atEnd; k++ {
+				last := tl.msgs[len(tl.msgs)-1].ID
+				scrollBy(m, -(tl.total + 10))
+				p.until(t, "a newer page arrives", func() bool { return tl.msgs[len(tl.msgs)-1].ID != last || tl.atEnd })
+				if k > 30 {
+					t.Fatal("the newest message never came")
+				}
+			}
+			if got := tl.msgs[len(tl.msgs)-1].Text; got != fmt.Sprintf("unread %d", unread-1) {
+				t.Fatalf("at the bottom the last message is %q", got)
+			}
+		})
+	}
+}
+
 func TestGroupedTimesAndDaySeparators(t *testing.T) {
 	b := newMemBackend("Me")
 	b.addContact(node.ContactView{Name: "Ana", Online: true, Path: "direct"})

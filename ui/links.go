@@ -40,6 +40,7 @@ func findLinks(text string) []string {
 type linkList struct {
 	widget.BaseWidget
 	urls  []string
+	pool  []*widget.Hyperlink // up to maxLinks, reused
 	box   *fyne.Container
 	onTap func(url string)
 }
@@ -56,11 +57,18 @@ func (l *linkList) set(urls []string) {
 		return
 	}
 	l.urls = urls
-	l.box.Objects = nil
-	for _, u := range urls {
-		h := widget.NewHyperlink(linkLabel(u), nil)
-		h.Truncation = fyne.TextTruncateEllipsis
+	l.box.Objects = l.box.Objects[:0]
+	for i, u := range urls {
+		// The hyperlinks stay with the bubble for the next message it
+		// shows, as its text lines do.
+		if i == len(l.pool) {
+			h := widget.NewHyperlink("", nil)
+			h.Truncation = fyne.TextTruncateEllipsis
+			l.pool = append(l.pool, h)
+		}
+		h := l.pool[i]
 		h.OnTapped = func() { l.onTap(u) }
+		h.SetText(linkLabel(u))
 		l.box.Objects = append(l.box.Objects, h)
 	}
 	l.box.Refresh()
