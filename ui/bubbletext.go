@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -38,10 +39,13 @@ type bubbleText struct {
 	wrapOn   bool       // lines were broken with wrapping on
 	natural  float32    // the widest paragraph, -1 not measured
 
-	texts []*canvas.Text      // line objects, texts[:len(lines)] drawn
-	marks []*canvas.Rectangle // the selection's highlight, one per line it touches
-	objs  []fyne.CanvasObject // what the renderer draws
-	laid  layoutKey           // what the line objects show now
+	texts  []*canvas.Text  // line objects, texts[:nText] drawn
+	emoji  []*canvas.Image // emoji pictures, emoji[:nEmoji] drawn
+	nText  int
+	nEmoji int
+	marks  []*canvas.Rectangle // the selection's highlight, one per line it touches
+	objs   []fyne.CanvasObject // what the renderer draws
+	laid   layoutKey           // what the line objects show now
 
 	selection
 }
@@ -166,23 +170,28 @@ func (t *bubbleText) layoutLines(size fyne.Size) {
 	if key != t.laid {
 		t.laid = key
 		lh := m.lineHeight()
-		n := len(t.lines)
-		if len(t.texts) > n+spareLines {
-			clear(t.texts[n+spareLines:])
-			t.texts = t.texts[:n+spareLines]
-		}
-		for len(t.texts) < n {
-			t.texts = append(t.texts, canvas.NewText("", theme.Color(theme.ColorNameForeground)))
-		}
-		for i := range n {
-			txt := t.texts[i]
+		t.nText, t.nEmoji = 0, 0
+		for i, l := range t.lines {
+			y := inner + float32(i)*lh
+			if t.Truncation == fyne.TextTruncateOff && hasEmoji(t.runes[l.start:l.end]) {
+				t.layoutEmojiLine(i, y)
+				continue
+			}
+			txt := t.textObject()
 			txt.Text = t.lineString(i, size.Width-2*inner)
-			txt.TextSize, txt.TextStyle = m.size, t.TextStyle
-			txt.Move(fyne.NewPos(inner, inner+float32(i)*lh))
+			txt.Move(fyne.NewPos(inner, y))
 			txt.Resize(fyne.NewSize(max(0, size.Width-2*inner), lh))
 		}
-		for i := n; i < len(t.texts); i++ {
-			t.texts[i].Text = ""
+		if len(t.texts) > t.nText+spareLines {
+			clear(t.texts[t.nText+spareLines:])
+			t.texts = t.texts[:t.nText+spareLines]
+		}
+		for _, txt := range t.texts[t.nText:] {
+			txt.Text = ""
+		}
+		if len(t.emoji) > t.nEmoji+spareLines {
+			clear(t.emoji[t.nEmoji+spareLines:])
+			t.emoji = t.emoji[:t.nEmoji+spareLines]
 		}
 	}
 	t.layoutMarks()
@@ -192,9 +201,88 @@ func (t *bubbleText) layoutLines(size fyne.Size) {
 			t.objs = append(t.objs, r)
 		}
 	}
-	for _, txt := range t.texts[:len(t.lines)] {
+	for _, txt := range t.texts[:t.nText] {
 		t.objs = append(t.objs, txt)
 	}
+	for _, img := range t.emoji[:t.nEmoji] {
+		t.objs = append(t.objs, img)
+	}
+}
+
+// textObject is the next line object to use in a layout.
+func (t *bubbleText) textObject() *canvas.Text {
+	if t.nText == len(t.texts) {
+		t.texts = append(t.texts, canvas.NewText("", theme.Color(theme.ColorNameForeground)))
+	}
+	txt := t.texts[t.nText]
+	t.nText++
+	m := t.measurer()
+	txt.TextSize, txt.TextStyle = m.size, t.TextStyle
+	return txt
+}
+
+// emojiObject is the next emoji picture to use in a layout.
+func (t *bubbleText) emojiObject() *canvas.Image {
+	if t.nEmoji == len(t.emoji) {
+		img := canvas.NewImageFromImage(nil)
+		img.FillMode = canvas.ImageFillContain
+		img.ScaleMode = canvas.ImageScaleSmooth
+		t.emoji = append(t.emoji, img)
+	}
+	img := t.emoji[t.nEmoji]
+	t.nEmoji++
+	return img
+}
+
+// emojiOversample is how many pixels an emoji picture has per unit of
+// text size: enough for a screen scale of 2 without blur.
+const emojiOversample = 2
+
+// layoutEmojiLine lays out line i, at y, as runs of text and emoji
+// pictures at the text's size on its baseline.
+func (t *bubbleText) layoutEmojiLine(i int, y float32) {
+	m := t.measurer()
+	l := t.lines[i]
+	rs := t.runes[l.start:l.end]
+	lh, base, size := m.lineHeight(), m.baseline(), m.size
+	x := theme.InnerPadding()
+	flush := func(from, to int) {
+		if from >= to {
+			return
+		}
+		txt := t.textObject()
+		txt.Text = strings.NewReplacer("\t", "    ", "\r", "").Replace(string(rs[from:to]))
+		w := fyne.MeasureText(txt.Text, size, t.TextStyle).Width // as the painter measures it
+		txt.Move(fyne.NewPos(x, y))
+		txt.Resize(fyne.NewSize(w, lh))
+		x += w
+	}
+	run := 0
+	for k := 0; k < len(rs); {
+		n, ok := emojiAt(rs, k)
+		if !ok {
+			k++
+			continue
+		}
+		pic := emojiImage(rs[k:k+n], int(math.Ceil(float64(size*emojiOversample))))
+		if pic == nil { // no colour picture: drawn as text
+			k += n
+			continue
+		}
+		flush(run, k)
+		img := t.emojiObject()
+		if img.Image != pic {
+			img.Image = pic
+			img.Refresh()
+		}
+		w := m.wordWidth(rs[k : k+n])
+		img.Move(fyne.NewPos(x+(w-size)/2, y+base-emojiAscent()*size))
+		img.Resize(fyne.NewSquareSize(size))
+		x += w
+		k += n
+		run = k
+	}
+	flush(run, len(rs))
 }
 
 func (t *bubbleText) CreateRenderer() fyne.WidgetRenderer {

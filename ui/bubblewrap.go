@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"sync"
 	"unicode"
 
@@ -26,6 +27,7 @@ type textMeasurer struct {
 	adv   map[rune]float32   // advance of each simple rune measured
 	words map[string]float32 // width of each shaped word measured
 	lineH float32
+	base  float32 // from a line's top to its baseline
 }
 
 // measurerCap bounds each of a measurer's caches; past it a cache starts
@@ -62,10 +64,23 @@ func measurerFor(size float32, style fyne.TextStyle) *textMeasurer {
 func (m *textMeasurer) lineHeight() float32 {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.lineH == 0 {
-		m.lineH = fyne.MeasureText("M", m.size, m.style).Height
-	}
+	m.metricsLocked()
 	return m.lineH
+}
+
+// baseline is how far below a line's top its baseline is.
+func (m *textMeasurer) baseline() float32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.metricsLocked()
+	return m.base
+}
+
+func (m *textMeasurer) metricsLocked() {
+	if m.lineH == 0 {
+		s, base := fyne.CurrentApp().Driver().RenderedTextSize("M", m.size, m.style, nil)
+		m.lineH, m.base = s.Height, base
+	}
 }
 
 // simpleRune reports whether r is drawn the same alone as next to other
@@ -217,9 +232,8 @@ func wrapText(m *textMeasurer, runes []rune, width float32, wrap bool) []textLin
 
 // wrapParagraph appends the lines of runes[ps:pe], which holds no newline.
 func wrapParagraph(m *textMeasurer, runes []rune, ps, pe int, width float32, wrap bool, lines []textLine) []textLine {
-	if !wrap {
-		w := m.wordWidth(trimTrailing(runes[ps:pe]))
-		return append(lines, textLine{start: ps, end: ps + len(trimTrailing(runes[ps:pe])), next: pe, width: w})
+	if !wrap { // measured word by word as when wrapping, so the widest paragraph fits unbroken
+		width = float32(math.Inf(1))
 	}
 	start := ps
 	var lineW, inkW float32 // with and without the trailing spaces
@@ -259,12 +273,4 @@ func wrapParagraph(m *textMeasurer, runes []rune, ps, pe int, width float32, wra
 		i = s
 	}
 	return append(lines, textLine{start: start, end: inkEnd, next: pe, width: inkW})
-}
-
-// trimTrailing drops the spaces that end rs.
-func trimTrailing(rs []rune) []rune {
-	for len(rs) > 0 && breakable(rs[len(rs)-1]) {
-		rs = rs[:len(rs)-1]
-	}
-	return rs
 }

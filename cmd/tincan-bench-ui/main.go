@@ -7,6 +7,9 @@
 //     the process's resident memory with the first page shown (the
 //     baseline) and after scrolling, both after a collection.
 //
+//   - shot (shot.go): no measure but a picture: a short conversation with
+//     emoji in the real window, saved as a PNG (-shot-file) to look at.
+//
 //   - idle (idle.go): CPU at rest in a 200-message conversation, with the
 //     composer focused and then unfocused.
 //
@@ -44,8 +47,10 @@ func main() {
 			err = runRSS(*count)
 		case "idle":
 			err = runIdle(*idleFor)
+		case "shot":
+			err = runShot(*shotFile)
 		default:
-			err = fmt.Errorf("unknown measurement %q (rss, idle)", what)
+			err = fmt.Errorf("unknown measurement %q (rss, idle, shot)", what)
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "tincan-bench-ui:", err)
@@ -57,6 +62,13 @@ func main() {
 // home makes Ana's home with Ben as a contact and count messages between
 // them, and opens Ana's node.
 func home(dir string, count int) (*node.Node, error) {
+	return homeWith(dir, count, func(i int) string {
+		return fmt.Sprintf("Message %d: %s", i, strings.Repeat("the quick brown fox ", 1+i%5))
+	})
+}
+
+// homeWith is home with the messages' texts from body.
+func homeWith(dir string, count int, body func(i int) string) (*node.Node, error) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	opts := func(name string) (node.Options, error) {
 		h := filepath.Join(dir, name)
@@ -92,14 +104,14 @@ func home(dir string, count int) (*node.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := fill(filepath.Join(ao.Home, node.DBFile), count); err != nil {
+	if err := fill(filepath.Join(ao.Home, node.DBFile), count, body); err != nil {
 		return nil, err
 	}
 	return node.Open(ao)
 }
 
 // fill stores count messages from Ben, in transactions of 5,000.
-func fill(path string, count int) error {
+func fill(path string, count int, body func(i int) string) error {
 	st, err := store.Open(path)
 	if err != nil {
 		return err
@@ -116,8 +128,7 @@ func fill(path string, count int) error {
 			for j := 0; j < 5000 && i < count; j, i = j+1, i+1 {
 				var id store.MessageID
 				copy(id[:], fmt.Sprintf("%016d", i))
-				body := fmt.Sprintf("Message %d: %s", i, strings.Repeat("the quick brown fox ", 1+i%5))
-				if _, _, err := b.SaveIncoming(store.Message{ContactID: cs[0].ID, ID: id, Body: body,
+				if _, _, err := b.SaveIncoming(store.Message{ContactID: cs[0].ID, ID: id, Body: body(i),
 					SentAt: at.Add(time.Duration(i) * time.Minute)}); err != nil {
 					return err
 				}
