@@ -129,13 +129,23 @@ func (s *Store) lead(ctx context.Context, q *groupQueue) {
 		return
 	}
 	errs := make([]error, len(group))
+	// A writer alone needs no savepoint: its error rolls back the whole
+	// transaction, which is only its own work.
+	alone := len(group) == 1
 	// The group outlives the leader's own cancellation: others' work is in it.
 	err := s.inTx(context.WithoutCancel(ctx), nil, func(tx *sql.Tx) error {
+		if alone {
+			errs[0] = group[0].fn(tx)
+			return errs[0]
+		}
 		for i, r := range group {
 			errs[i] = s.savepoint(ctx, tx, r.fn)
 		}
 		return nil
 	})
+	if alone && errs[0] != nil {
+		err = nil // the writer's own error (reported below); nothing of it was kept
+	}
 	if err == nil {
 		s.wroteMessages()
 		if groupHook != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -212,5 +213,34 @@ func TestCancelledWaiterIsNeverRun(t *testing.T) {
 	}
 	if got := bodies(h); len(got) != 1 || got[0] != "next" {
 		t.Fatalf("history is %q, want only \"next\"", got)
+	}
+}
+
+// A writer alone in its group (no savepoint) that fails gets its own error
+// back and leaves nothing behind; the next writer commits as usual.
+func TestLoneWriterErrorUndoesItsWork(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	ana := addContact(t, s, "ana")
+	boom := errors.New("boom")
+	err := s.groupTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET addr = 'changed:1' WHERE id = ?`, ana.ID); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("a lone writer's error came back as %v, want boom", err)
+	}
+	c, err := s.ContactByID(ctx, ana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr == "changed:1" {
+		t.Fatal("a lone writer's failed work was committed")
+	}
+	enqueue(t, s, ana, "after the failure")
+	if ob, err := s.Outbox(ctx, ana.ID); err != nil || len(ob) != 1 {
+		t.Fatalf("the writer after a failed one: outbox %d messages, %v; want 1", len(ob), err)
 	}
 }
