@@ -26,6 +26,7 @@ type chatView struct {
 	remove  *widget.Button
 	relay   *widget.Button  // answers the relay question, when there is one
 	actions *fyne.Container // the header's buttons
+	lead    *fyne.Container // the header's left end (Back, in a narrow window)
 	header  *fyne.Container // name, reachability and buttons
 	callHdr *callHeader     // the Call button, or the call with this contact
 
@@ -67,7 +68,8 @@ func newChatView(onSend, onRemove, onRelay func(), now func() time.Time) *chatVi
 	titles := container.New(layout.NewCustomPaddedVBoxLayout(-theme.Padding()*2.5), v.title,
 		container.NewBorder(nil, nil, dot, nil, v.status))
 	v.actions = container.NewHBox(v.relay, v.remove)
-	v.header = container.NewBorder(nil, nil, nil, container.NewCenter(v.actions), titles)
+	v.lead = container.NewHBox()
+	v.header = container.NewBorder(nil, nil, v.lead, container.NewCenter(v.actions), titles)
 
 	v.tl = newTimeline(now)
 	v.tl.onScroll = v.viewMoved

@@ -1,11 +1,7 @@
 package ui
 
 import (
-	"slices"
-
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -19,18 +15,7 @@ func (m *Main) addBackButton() {
 	m.backBtn = b
 	m.backBox = container.NewCenter(b)
 	m.backBox.Hide()
-	h := m.chat.header
-	// The header is a border layout: the titles in the middle, the buttons
-	// (in a box around chat.actions) on the right. Keep those, add Back on
-	// the left.
-	var right fyne.CanvasObject
-	for _, o := range h.Objects {
-		if c, ok := o.(*fyne.Container); ok && slices.Contains(c.Objects, fyne.CanvasObject(m.chat.actions)) {
-			right = o
-		}
-	}
-	h.Objects = append(h.Objects, m.backBox)
-	h.Layout = layout.NewBorderLayout(nil, nil, m.backBox, right)
+	m.chat.lead.Add(m.backBox)
 }
 
 // setNarrow shows the Back button while the window shows one pane at a time.
