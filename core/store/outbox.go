@@ -58,23 +58,7 @@ func (s *Store) Enqueue(ctx context.Context, m Message) (Message, error) {
 
 // Outbox returns the contact's unacknowledged outgoing messages in Seq order.
 func (s *Store) Outbox(ctx context.Context, contactID int64) ([]Message, error) {
-	var out []Message
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := s.requireContactTx(ctx, tx, contactID); err != nil {
-			return err
-		}
-		q, err := s.txStmt(ctx, tx, qOutbox)
-		if err != nil {
-			return err
-		}
-		rows, err := q.QueryContext(ctx, contactID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		out, err = collectMessages(rows)
-		return err
-	})
+	out, err := s.contactMessages(ctx, contactID, qOutbox, contactID)
 	if err != nil {
 		return nil, fmt.Errorf("outbox of contact %d: %w", contactID, err)
 	}
@@ -85,16 +69,26 @@ func (s *Store) Outbox(ctx context.Context, contactID int64) ([]Message, error) 
 // messages with Seq above after, in Seq order: what a sender has not yet
 // queued, without reading again what it has.
 func (s *Store) OutboxAfter(ctx context.Context, contactID, after int64, limit int) ([]Message, error) {
+	out, err := s.contactMessages(ctx, contactID, qOutboxAfter, contactID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("outbox of contact %d after %d: %w", contactID, after, err)
+	}
+	return out, nil
+}
+
+// contactMessages runs a kept query for messages in one read transaction,
+// failing with ErrNotFound if the contact does not exist.
+func (s *Store) contactMessages(ctx context.Context, contactID int64, query string, args ...any) ([]Message, error) {
 	var out []Message
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		if err := s.requireContactTx(ctx, tx, contactID); err != nil {
 			return err
 		}
-		q, err := s.txStmt(ctx, tx, qOutboxAfter)
+		q, err := s.txStmt(ctx, tx, query)
 		if err != nil {
 			return err
 		}
-		rows, err := q.QueryContext(ctx, contactID, after, limit)
+		rows, err := q.QueryContext(ctx, args...)
 		if err != nil {
 			return err
 		}
@@ -102,10 +96,7 @@ func (s *Store) OutboxAfter(ctx context.Context, contactID, after int64, limit i
 		out, err = collectMessages(rows)
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("outbox of contact %d after %d: %w", contactID, after, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // OutboxContacts returns the IDs of contacts that have pending messages.
