@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -177,7 +178,7 @@ func (t *timeline) rowHeight(r tlRow) float32 {
 		return dayHeight()
 	}
 	m := t.msgs[r.msg]
-	key := r.key + "\x00" + r.meta + "\x00" + m.Text
+	key := r.key + "\x00" + r.meta + "\x00" + strconv.Itoa(len(m.Text)) // a message's text does not change
 	if h, ok := t.hcache[key]; ok {
 		return h
 	}
