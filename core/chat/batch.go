@@ -70,19 +70,31 @@ type outcome struct {
 
 func (p *peer) onBatch(evs []event) {
 	live := evs[:0:0]
-	needCommit := false
 	for _, ev := range evs {
 		if p.cur != nil && ev.s == p.cur {
 			live = append(live, ev)
-			needCommit = needCommit || ev.kind != evWritten
 		}
 	}
 	if len(live) == 0 {
 		return
 	}
+	// Acks of messages in flight are reported at once and recorded later
+	// (deliveredEarly); only incoming messages and other acks need this
+	// batch to commit before anything is answered.
+	res := make([]outcome, len(live))
+	needCommit := false
+	for i, ev := range live {
+		switch ev.kind {
+		case evMsg:
+			needCommit = true
+		case evAck:
+			res[i].early = p.deliveredEarly(ev.id)
+			needCommit = needCommit || !res[i].early
+		}
+	}
 	if !needCommit {
 		// Frames written: report Sent now and record it with the next
-		// commit (see recordSent). Sent is not a promise to anyone: a
+		// commit (see recordPending). Sent is not a promise to anyone: a
 		// session that ends, or a restart, puts Sent messages back to
 		// Queued anyway, so it needs no fsync of its own.
 		for _, ev := range live {
@@ -90,15 +102,14 @@ func (p *peer) onBatch(evs []event) {
 				p.reportSent(id, false)
 			}
 		}
+		p.scheduleRecord()
 		p.pump()
 		return
 	}
-	res := make([]outcome, len(live))
 	acked := map[store.MessageID]bool{}
-	for i, ev := range live {
+	for _, ev := range live {
 		if ev.kind == evAck {
 			acked[ev.id] = true
-			res[i].early = p.deliveredEarly(ev.id)
 		}
 	}
 	msgs := 0
@@ -107,7 +118,11 @@ func (p *peer) onBatch(evs []event) {
 			msgs++
 		}
 	}
+	undelivered := p.out.undelivered
 	err := p.m.cfg.Store.Batch(p.ctx, func(b *store.Batch) error {
+		if err := p.markDelivered(b, undelivered); err != nil {
+			return err
+		}
 		for i, ev := range live {
 			switch ev.kind {
 			case evMsg:
@@ -120,6 +135,9 @@ func (p *peer) onBatch(evs []event) {
 					SentAt: time.Unix(0, ev.msg.SentAt), State: store.Received,
 				})
 			case evAck:
+				if res[i].early {
+					continue // in undelivered, recorded above
+				}
 				if fp, ok := p.out.cards[ev.id]; ok {
 					res[i].card = true
 					res[i].changed, res[i].err = b.CardDelivered(p.id, ev.id, fp[:])
@@ -144,6 +162,7 @@ func (p *peer) onBatch(evs []event) {
 		batchHook(p.m, msgs, true)
 	}
 	p.out.unrecorded = p.out.unrecorded[:0]
+	p.out.undelivered = p.out.undelivered[:0]
 	// Committed: now acknowledge and report, in the order things happened.
 	for i, ev := range live {
 		switch ev.kind {
@@ -191,21 +210,80 @@ func (p *peer) onBatch(evs []event) {
 }
 
 // deliveredEarly reports Delivered for an acknowledged message of the live
-// session at once, before the commit that records it: the contact has the
-// message durably (it acks only after its own commit), so Delivered is
-// already true. If the commit is lost (a crash, a full disk), the message
-// is still in the outbox: it is sent again, the contact's store drops the
-// duplicate and acks again, and that ack records it. Card updates and acks
-// of messages not in flight here (a repeat after a restart) wait for the
-// commit as before.
+// session at once and leaves its record to a later commit (undelivered): the
+// contact has the message durably (it acks only after its own commit), so
+// Delivered is already true, and nothing should wait on our fsync for it —
+// not the report, and not the next message's commit. If the record is lost
+// (a crash, a full disk), the message is still in the outbox: it is sent
+// again, the contact's store drops the duplicate and acks again, and that
+// ack records it. Card updates and acks of messages not in flight here (a
+// repeat after a restart) are recorded before they are reported.
 func (p *peer) deliveredEarly(id store.MessageID) bool {
 	if _, card := p.out.cards[id]; card || p.out.inflight[id] == nil {
 		return false
 	}
-	p.reportSent(id, true) // recorded as Delivered by this batch
+	p.reportSent(id, true) // the Delivered record covers Sent
 	delete(p.out.inflight, id)
+	p.out.undelivered = append(p.out.undelivered, id)
 	p.m.emit(StateChanged{ContactID: p.id, ID: id, State: store.Delivered})
 	return true
+}
+
+// markDelivered records, in b, Delivered for ids (reported already).
+func (p *peer) markDelivered(b *store.Batch, ids []store.MessageID) error {
+	for _, id := range ids {
+		if _, err := b.MarkDelivered(p.id, id); err != nil {
+			return fmt.Errorf("mark message delivered: %w", err)
+		}
+	}
+	return nil
+}
+
+// Delivered records wait at most recordDelay for a commit to carry them,
+// and at most maxUndelivered of them wait.
+const (
+	recordDelay    = 200 * time.Millisecond
+	maxUndelivered = 256
+)
+
+// scheduleRecord arranges for the waiting Delivered records to be
+// committed: at once if many wait, else within recordDelay (a History read
+// in that time shows such a message Sent).
+func (p *peer) scheduleRecord() {
+	switch {
+	case len(p.out.undelivered) >= maxUndelivered:
+		p.recordPending()
+	case len(p.out.undelivered) > 0 && p.record == nil:
+		p.record = time.NewTimer(recordDelay)
+	}
+}
+
+// recordPending commits the waiting Delivered and Sent records. A failure
+// is logged: the messages stay in the outbox and an ack of their resend
+// records them.
+func (p *peer) recordPending() {
+	if p.record != nil {
+		p.record.Stop()
+		p.record = nil
+	}
+	if len(p.out.undelivered) == 0 && len(p.out.unrecorded) == 0 {
+		return
+	}
+	ctx, cancel := p.storeCtx()
+	defer cancel()
+	err := p.m.cfg.Store.Batch(ctx, func(b *store.Batch) error {
+		if err := p.markDelivered(b, p.out.undelivered); err != nil {
+			return err
+		}
+		p.markSent(b, nil, nil)
+		return nil
+	})
+	if err != nil {
+		p.log.Error("record delivered messages", "err", err)
+		return
+	}
+	p.out.undelivered = p.out.undelivered[:0]
+	p.out.unrecorded = p.out.unrecorded[:0]
 }
 
 // markSent records, in b, Sent for the messages reported Sent since the last
@@ -232,25 +310,6 @@ func (p *peer) markSent(b *store.Batch, live []event, acked map[store.MessageID]
 			}
 		}
 	}
-}
-
-// recordSent commits the Sent state of messages reported Sent that no commit
-// has recorded yet (on the keep-alive tick, when no ack came to carry it).
-func (p *peer) recordSent() {
-	if len(p.out.unrecorded) == 0 {
-		return
-	}
-	err := p.m.cfg.Store.Batch(p.ctx, func(b *store.Batch) error {
-		p.markSent(b, nil, nil)
-		return nil
-	})
-	if err != nil {
-		if p.ctx.Err() == nil {
-			p.log.Error("mark messages sent", "err", err)
-		}
-		return
-	}
-	p.out.unrecorded = p.out.unrecorded[:0]
 }
 
 // reportSent emits Sent once for an in-flight message whose frame went out;

@@ -3,6 +3,7 @@ package chat
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"tincan/core/store"
 )
@@ -12,6 +13,12 @@ import (
 // followed by another state.
 func checkDelivered(t *testing.T, n *node, c store.Contact, want int) {
 	t.Helper()
+	// Delivered is reported first and recorded within recordDelay: give
+	// the records that long and more before reading them.
+	deadline := time.Now().Add(waitTimeout)
+	for time.Now().Before(deadline) && !allDelivered(n.history(c)) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	h := n.history(c)
 	out := 0
 	for _, m := range h {
@@ -115,4 +122,14 @@ func TestExchangeThousandEachWay(t *testing.T) {
 	a.shutdown()
 	b.shutdown()
 	waitFor(t, "no goroutines left", func() bool { return true })
+}
+
+// allDelivered reports whether every outgoing message in h is Delivered.
+func allDelivered(h []store.Message) bool {
+	for _, m := range h {
+		if m.Direction == store.Outgoing && m.State != store.Delivered {
+			return false
+		}
+	}
+	return true
 }

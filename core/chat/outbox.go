@@ -16,8 +16,11 @@ type outState struct {
 	cursor   int64                       // Seq of the last message queued
 	dirty    bool                        // the outbox may hold messages past pending
 	// unrecorded lists messages reported Sent whose Sent state no commit
-	// has recorded yet (the next commit does, see recordSent).
+	// has recorded yet (the next commit does, see recordPending).
 	unrecorded []store.MessageID
+	// undelivered lists messages reported Delivered whose record waits for
+	// a commit (see deliveredEarly).
+	undelivered []store.MessageID
 
 	cards     map[store.MessageID]identity.Fingerprint // card updates sent, not acknowledged: their key
 	cardDirty bool                                     // the store may hold a card update not yet sent

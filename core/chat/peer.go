@@ -47,6 +47,7 @@ type peer struct {
 	retry      *time.Timer
 	ticker     *time.Ticker
 	probe      *time.Timer
+	record     *time.Timer   // armed while Delivered records wait (scheduleRecord)
 	upgrade    *time.Timer   // armed while the live session is relayed
 	upgradeIn  time.Duration // the next wait: UpgradeFirst, doubling up to UpgradeEvery
 	probeSince int64
@@ -125,6 +126,9 @@ func (p *peer) run() {
 		case <-timerC(p.upgrade):
 			p.upgrade = nil
 			p.onUpgrade()
+		case <-timerC(p.record):
+			p.record = nil
+			p.recordPending()
 		}
 	}
 }
@@ -337,6 +341,7 @@ func (p *peer) up(s *session) {
 	if p.dialing && p.urgent != nil {
 		p.dialCancel() // a presence dial is moot now: do not open a duplicate
 	}
+	p.recordPending() // the old session's records, before its state goes
 	p.out = newOutState()
 	p.ticker = time.NewTicker(p.m.cfg.KeepAlive)
 	s.log.Info("session up", "peer_name", s.peerName)
@@ -355,6 +360,7 @@ func (p *peer) up(s *session) {
 // and arranges a redial.
 func (p *peer) down(s *session, reason string, lost bool) {
 	s.close(reason)
+	p.recordPending() // what was delivered is not sent again
 	p.cur = nil
 	p.live.CompareAndSwap(s, nil)
 	p.stopUpgrade()
@@ -420,7 +426,7 @@ func (p *peer) onTick() {
 		p.ping()
 	}
 	if p.cur != nil {
-		p.recordSent()
+		p.recordPending()
 		p.out.dirty, p.out.cardDirty = true, true // pick up anything queued without a Kick
 		p.pump()
 	}
