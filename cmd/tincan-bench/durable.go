@@ -152,10 +152,13 @@ type echoResult struct {
 	fsyncs int64 // during the burst
 }
 
-// echoClient times round trips over one connection to an echo.
+// echoClient times round trips over one connection to an echo. With log
+// set, it appends each message to log and fsyncs before it sends it, as a
+// sender that keeps what it sends must.
 type echoClient struct {
 	c        *tls.Conn
 	msg, buf []byte
+	log      *os.File
 }
 
 func dialEcho(addr string, cli *tls.Config, size int) (*echoClient, error) {
@@ -169,6 +172,14 @@ func dialEcho(addr string, cli *tls.Config, size int) (*echoClient, error) {
 // round sends one message and waits for its echo.
 func (e *echoClient) round() (time.Duration, error) {
 	start := time.Now()
+	if e.log != nil {
+		if _, err := e.log.Write(e.msg); err != nil {
+			return 0, err
+		}
+		if err := e.log.Sync(); err != nil {
+			return 0, err
+		}
+	}
 	if _, err := e.c.Write(e.msg); err != nil {
 		return 0, err
 	}
@@ -188,7 +199,9 @@ type durableRun struct {
 	res    echoResult
 }
 
-func startDurable(dir string, size int, grouped bool) (*durableRun, error) {
+// startDurable starts a durable echo; with bothSides, its round trips'
+// sender also appends and fsyncs each message before sending it.
+func startDurable(dir string, size int, grouped, bothSides bool) (*durableRun, error) {
 	e, cli, err := newDurableEcho(dir, size, grouped)
 	if err != nil {
 		return nil, err
@@ -197,6 +210,14 @@ func startDurable(dir string, size int, grouped bool) (*durableRun, error) {
 	if err != nil {
 		e.Close()
 		return nil, err
+	}
+	if bothSides {
+		rc.log, err = os.CreateTemp(dir, "echo-sender-*.log")
+		if err != nil {
+			rc.c.Close()
+			e.Close()
+			return nil, err
+		}
 	}
 	return &durableRun{e: e, cli: cli, rounds: rc}, nil
 }
@@ -217,6 +238,10 @@ func (d *durableRun) burst(n, size int) error {
 }
 
 func (d *durableRun) Close() {
+	if d.rounds.log != nil {
+		d.rounds.log.Close()
+		os.Remove(d.rounds.log.Name())
+	}
 	d.rounds.c.Close()
 	d.e.Close()
 }
