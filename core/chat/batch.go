@@ -242,7 +242,7 @@ func (p *peer) markDelivered(b *store.Batch, ids []store.MessageID) error {
 // Delivered records wait at most recordDelay for a commit to carry them,
 // and at most maxUndelivered of them wait.
 const (
-	recordDelay    = 200 * time.Millisecond
+	recordDelay    = 20 * time.Millisecond
 	maxUndelivered = 256
 )
 

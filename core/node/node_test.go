@@ -116,7 +116,7 @@ func TestTwoNodesChatWithDeliveryStates(t *testing.T) {
 		t.Fatalf("unread after MarkRead: %d", cs[0].Unread)
 	}
 	// Delivered is reported first; the outbox row goes with the record,
-	// within 200 ms.
+	// within 20 ms.
 	var st Status
 	deadline := time.Now().Add(10 * time.Second)
 	for {
