@@ -182,9 +182,9 @@ type contactRow struct {
 	widget.BaseWidget
 	dot   *canvas.Circle
 	name  *widget.Label
-	sub   *quietText // how the contact is reached: kept for a details view, not drawn
-	last  *quietText // the last message, or how the contact is reached if none
-	when  *quietText // the last message's time
+	sub   *quietText   // how the contact is reached: kept for a details view, not drawn
+	last  *previewText // the last message (its emoji drawn at text size), or why there is none
+	when  *quietText   // the last message's time
 	count *canvas.Text
 	pill  *canvas.Rectangle
 	badge *fyne.Container
@@ -196,7 +196,7 @@ func newContactRow() *contactRow {
 	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.sub = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
-	r.last = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignLeading)
+	r.last = newPreviewText()
 	r.when = newQuietText("", theme.SizeNameCaptionText, fyne.TextAlignTrailing)
 	r.count = canvas.NewText("", color.White)
 	r.count.TextStyle = fyne.TextStyle{Bold: true}
