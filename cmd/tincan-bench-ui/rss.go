@@ -127,7 +127,7 @@ func scrollAll(m *ui.Main, count int) error {
 	fmt.Printf("after scrolling %d messages to the top: %v; VmHWM %s\n", count, after, status()["VmHWM"])
 	fmt.Printf("growth over the first page: Go heap live %+.1f MiB, VmRSS %+.1f MiB\n",
 		mib(after.live)-mib(base.live), mib(after.rss)-mib(base.rss))
-	fmt.Println("  (VmRSS holds the texture of every line of text drawn in the last minute, which Fyne keeps " +
-		"that long, and the GL driver's memory; FYNE_CACHE=5s shortens the minute)")
+	fmt.Println("  (VmRSS holds the texture of every line of text drawn in the last 10 s, which Fyne keeps " +
+		"that long (tincan's setting, ui/fynecache.go; Fyne's own is a minute), and the GL driver's memory)")
 	return nil
 }
