@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image"
 	"math"
 	"strings"
 
@@ -246,43 +247,26 @@ func (t *bubbleText) layoutEmojiLine(i int, y float32) {
 	rs := t.runes[l.start:l.end]
 	lh, base, size := m.lineHeight(), m.baseline(), m.size
 	x := theme.InnerPadding()
-	flush := func(from, to int) {
-		if from >= to {
+	emojiRuns(rs, int(math.Ceil(float64(size*emojiOversample))), func(from, to int, pic image.Image) {
+		if pic == nil {
+			txt := t.textObject()
+			txt.Text = strings.NewReplacer("\t", "    ", "\r", "").Replace(string(rs[from:to]))
+			w := fyne.MeasureText(txt.Text, size, t.TextStyle).Width // as the painter measures it
+			txt.Move(fyne.NewPos(x, y))
+			txt.Resize(fyne.NewSize(w, lh))
+			x += w
 			return
 		}
-		txt := t.textObject()
-		txt.Text = strings.NewReplacer("\t", "    ", "\r", "").Replace(string(rs[from:to]))
-		w := fyne.MeasureText(txt.Text, size, t.TextStyle).Width // as the painter measures it
-		txt.Move(fyne.NewPos(x, y))
-		txt.Resize(fyne.NewSize(w, lh))
-		x += w
-	}
-	run := 0
-	for k := 0; k < len(rs); {
-		n, ok := emojiAt(rs, k)
-		if !ok {
-			k++
-			continue
-		}
-		pic := emojiImage(rs[k:k+n], int(math.Ceil(float64(size*emojiOversample))))
-		if pic == nil { // no colour picture: drawn as text
-			k += n
-			continue
-		}
-		flush(run, k)
 		img := t.emojiObject()
 		if img.Image != pic {
 			img.Image = pic
 			img.Refresh()
 		}
-		w := m.wordWidth(rs[k : k+n])
+		w := m.wordWidth(rs[from:to])
 		img.Move(fyne.NewPos(x+(w-size)/2, y+base-emojiAscent()*size))
 		img.Resize(fyne.NewSquareSize(size))
 		x += w
-		k += n
-		run = k
-	}
-	flush(run, len(rs))
+	})
 }
 
 func (t *bubbleText) CreateRenderer() fyne.WidgetRenderer {

@@ -98,6 +98,34 @@ var (
 	emojiImages = map[emojiKey]image.Image{}
 )
 
+// emojiRuns splits rs into runs of text (pic nil) and emoji that have a
+// colour picture px pixels square, in order, calling each for every run
+// that is not empty. An emoji without a picture stays in its text run.
+func emojiRuns(rs []rune, px int, each func(start, end int, pic image.Image)) {
+	run := 0
+	for k := 0; k < len(rs); {
+		n, ok := emojiAt(rs, k)
+		if !ok {
+			k++
+			continue
+		}
+		pic := emojiImage(rs[k:k+n], px)
+		if pic == nil {
+			k += n
+			continue
+		}
+		if run < k {
+			each(run, k, nil)
+		}
+		each(k, k+n, pic)
+		k += n
+		run = k
+	}
+	if run < len(rs) {
+		each(run, len(rs), nil)
+	}
+}
+
 // emojiImageCap bounds the emoji pictures kept.
 const emojiImageCap = 512
 

@@ -176,30 +176,11 @@ func (p *previewText) split(m *textMeasurer) float32 {
 	px := int(math.Ceil(float64(m.size * emojiOversample)))
 	p.segs = p.segs[:0]
 	var total float32
-	add := func(s previewSeg) {
-		if s.start < s.end {
-			p.segs = append(p.segs, s)
-			total += s.width
-		}
-	}
-	run := 0
-	for k := 0; k < len(rs); {
-		n, ok := emojiAt(rs, k)
-		if !ok {
-			k++
-			continue
-		}
-		pic := emojiImage(rs[k:k+n], px)
-		if pic == nil { // no colour picture: drawn as text
-			k += n
-			continue
-		}
-		add(previewSeg{start: run, end: k, width: m.wordWidth(rs[run:k])})
-		add(previewSeg{start: k, end: k + n, pic: pic, width: m.wordWidth(rs[k : k+n])})
-		k += n
-		run = k
-	}
-	add(previewSeg{start: run, end: len(rs), width: m.wordWidth(rs[run:])})
+	emojiRuns(rs, px, func(start, end int, pic image.Image) {
+		s := previewSeg{start: start, end: end, pic: pic, width: m.wordWidth(rs[start:end])}
+		p.segs = append(p.segs, s)
+		total += s.width
+	})
 	return total
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 
 	"tincan/ui"
 )
@@ -37,9 +36,7 @@ func runIdle(idleFor time.Duration) error {
 	}
 	defer n.Close()
 
-	a := app.NewWithID("org.tincan.bench-ui")
-	m := ui.Run(a, n, ui.Options{NoTray: true})
-	m.Window().Resize(fyne.NewSize(920, 620))
+	a, m := openWindow(n)
 	type result struct {
 		focused, unfocused float64
 		err                error

@@ -29,9 +29,13 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
 	"tincan/core/identity"
 	"tincan/core/node"
 	"tincan/core/store"
+	"tincan/ui"
 )
 
 func main() {
@@ -61,6 +65,14 @@ func main() {
 
 // home makes Ana's home with Ben as a contact and count messages between
 // them, and opens Ana's node.
+// openWindow shows n in the real window, 920x620, without a tray.
+func openWindow(n *node.Node) (fyne.App, *ui.Main) {
+	a := app.NewWithID("org.tincan.bench-ui")
+	m := ui.Run(a, n, ui.Options{NoTray: true})
+	m.Window().Resize(fyne.NewSize(920, 620))
+	return a, m
+}
+
 func home(dir string, count int) (*node.Node, error) {
 	return homeWith(dir, count, func(i int) string {
 		return fmt.Sprintf("Message %d: %s", i, strings.Repeat("the quick brown fox ", 1+i%5))

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
 
 	"tincan/ui"
 )
@@ -40,9 +39,7 @@ func runRSS(count int) error {
 	before := status()
 	fmt.Printf("before the window: VmHWM %s, VmRSS %s\n", before["VmHWM"], before["VmRSS"])
 
-	a := app.NewWithID("org.tincan.bench-ui")
-	m := ui.Run(a, n, ui.Options{NoTray: true})
-	m.Window().Resize(fyne.NewSize(920, 620))
+	a, m := openWindow(n)
 	errc := make(chan error, 1)
 	go func() {
 		errc <- scrollAll(m, count)

@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/app"
-
-	"tincan/ui"
 )
 
 // shotFile is where the shot measure saves its picture.
@@ -42,9 +39,7 @@ func runShot(path string) error {
 		return err
 	}
 	defer n.Close()
-	a := app.NewWithID("org.tincan.bench-ui")
-	m := ui.Run(a, n, ui.Options{NoTray: true})
-	m.Window().Resize(fyne.NewSize(920, 620))
+	a, m := openWindow(n)
 	var img image.Image
 	go func() {
 		time.Sleep(time.Second) // the window opens and the contact list loads

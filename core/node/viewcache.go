@@ -7,8 +7,13 @@ import (
 	"tincan/core/store"
 )
 
-// maxOutViews bounds how many outgoing messages the view cache holds.
-const maxOutViews = 4096
+// The view cache holds at most maxOutViews outgoing messages, and at most
+// maxOutBytes of their text (messages to a contact who stays offline wait
+// there until the cache forgets them or they are delivered).
+const (
+	maxOutViews = 4096
+	maxOutBytes = 1 << 20
+)
 
 // viewCache spares the event path its database reads: a message event
 // needs the contact's name and, for a state change, the message itself.
@@ -20,6 +25,7 @@ type viewCache struct {
 	gen   uint64 // counts forgetNames, so a lookup racing a rename is not kept
 	names map[int64]string
 	out   map[store.MessageID]store.Message
+	bytes int // text held in out
 }
 
 // name returns the contact's name, from the cache or the store.
@@ -61,8 +67,9 @@ func (vc *viewCache) sending(m store.Message) {
 	if vc.out == nil {
 		vc.out = map[store.MessageID]store.Message{}
 	}
-	if len(vc.out) < maxOutViews {
+	if len(vc.out) < maxOutViews && vc.bytes+len(m.Body) <= maxOutBytes {
 		vc.out[m.ID] = m
+		vc.bytes += len(m.Body)
 	}
 }
 
@@ -73,6 +80,7 @@ func (vc *viewCache) outgoing(id store.MessageID, state store.State) (store.Mess
 	m, ok := vc.out[id]
 	if ok && state == store.Delivered {
 		delete(vc.out, id)
+		vc.bytes -= len(m.Body)
 	}
 	return m, ok
 }

@@ -41,7 +41,7 @@ func (b *Batch) requireContact(id int64) error {
 	if b.checked[id] {
 		return nil
 	}
-	if err := b.s.requireContactTx(b.ctx, b.tx, id); err != nil {
+	if err := b.s.requireContact(b.ctx, b.tx, id); err != nil {
 		return err
 	}
 	if b.checked == nil {

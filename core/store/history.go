@@ -30,7 +30,7 @@ func (s *Store) History(ctx context.Context, contactID int64, limit int) ([]Mess
 	}
 	var out []Message
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
+		if err := s.requireContact(ctx, tx, contactID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx,
@@ -53,7 +53,7 @@ func (s *Store) History(ctx context.Context, contactID int64, limit int) ([]Mess
 // MarkRead marks all incoming messages of the contact read.
 func (s *Store) MarkRead(ctx context.Context, contactID int64) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
+		if err := s.requireContact(ctx, tx, contactID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx,
@@ -71,7 +71,7 @@ func (s *Store) MarkRead(ctx context.Context, contactID int64) error {
 func (s *Store) Unread(ctx context.Context, contactID int64) (int, error) {
 	var n int
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
+		if err := s.requireContact(ctx, tx, contactID); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx,
@@ -122,7 +122,7 @@ func (s *Store) page(ctx context.Context, contactID int64, id MessageID, limit i
 	limit = min(max(limit, 1), pageMax)
 	var out []Message
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
+		if err := s.requireContact(ctx, tx, contactID); err != nil {
 			return err
 		}
 		var seq int64

@@ -81,7 +81,7 @@ func (s *Store) OutboxAfter(ctx context.Context, contactID, after int64, limit i
 func (s *Store) contactMessages(ctx context.Context, contactID int64, query string, args ...any) ([]Message, error) {
 	var out []Message
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := s.requireContactTx(ctx, tx, contactID); err != nil {
+		if err := s.requireContact(ctx, tx, contactID); err != nil {
 			return err
 		}
 		q, err := s.txStmt(ctx, tx, query)
@@ -149,7 +149,7 @@ func (s *Store) MarkDelivered(ctx context.Context, contactID int64, id MessageID
 // ResetSent moves the contact's Sent messages back to Queued (a session died).
 func (s *Store) ResetSent(ctx context.Context, contactID int64) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		if err := requireContact(ctx, tx, contactID); err != nil {
+		if err := s.requireContact(ctx, tx, contactID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx,

@@ -37,7 +37,7 @@ func (s *Store) BeginRotation(ctx context.Context, r Rotation) error {
 	}
 	err = s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range append(slices.Clone(r.Keep), r.Revoke...) {
-			if err := requireContact(ctx, tx, id); err != nil {
+			if err := s.requireContact(ctx, tx, id); err != nil {
 				return err
 			}
 		}

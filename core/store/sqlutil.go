@@ -62,19 +62,15 @@ func (s *Store) inTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.T
 	return nil
 }
 
-// requireContact returns ErrNotFound unless the contact exists.
-func requireContact(ctx context.Context, q any, id int64) error {
-	var one int
-	var row *sql.Row
-	switch q := q.(type) {
-	case *sql.Stmt:
-		row = q.QueryRowContext(ctx, id)
-	case querier:
-		row = q.QueryRowContext(ctx, `SELECT 1 FROM contacts WHERE id = ?`, id)
-	default:
-		panic("requireContact: neither a statement nor a querier")
+// requireContact returns ErrNotFound unless the contact exists, asking in
+// tx with the kept statement.
+func (s *Store) requireContact(ctx context.Context, tx *sql.Tx, id int64) error {
+	st, err := s.txStmt(ctx, tx, qContactExists)
+	if err != nil {
+		return fmt.Errorf("contact %d: %w", id, err)
 	}
-	err := row.Scan(&one)
+	var one int
+	err = st.QueryRowContext(ctx, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("contact %d: %w", id, ErrNotFound)
 	}
@@ -82,15 +78,6 @@ func requireContact(ctx context.Context, q any, id int64) error {
 		return fmt.Errorf("contact %d: %w", id, err)
 	}
 	return nil
-}
-
-// requireContactTx is requireContact with the kept statement.
-func (s *Store) requireContactTx(ctx context.Context, tx *sql.Tx, id int64) error {
-	st, err := s.txStmt(ctx, tx, qContactExists)
-	if err != nil {
-		return fmt.Errorf("contact %d: %w", id, err)
-	}
-	return requireContact(ctx, st, id)
 }
 
 // sqliteCode returns the extended result code of a SQLite error, or 0.
